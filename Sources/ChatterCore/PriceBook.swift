@@ -1,0 +1,179 @@
+import Foundation
+
+/// One version of one model's price, in nano-USD per million tokens (integers: $0.075/1M is 75_000_000).
+public struct PriceEntry: Sendable, Equatable, Codable {
+    public var id: String
+    public var provider: String
+    public var model: String
+    public var inputPerMTokNanoUSD: Int64
+    /// Price of cached-read input tokens; nil means they cost the full input price.
+    public var cachedInputPerMTokNanoUSD: Int64?
+    /// Price of cache-write input tokens; nil means they cost the full input price.
+    public var cacheWritePerMTokNanoUSD: Int64?
+    public var outputPerMTokNanoUSD: Int64
+    /// `YYYY-MM-DD`, UTC: the entry applies to calls started on or after this day.
+    public var effectiveFrom: String
+    /// Where the figures come from (a price page, a file, the admin API).
+    public var source: String
+
+    public init(
+        id: String,
+        provider: String,
+        model: String,
+        inputPerMTokNanoUSD: Int64,
+        cachedInputPerMTokNanoUSD: Int64?,
+        cacheWritePerMTokNanoUSD: Int64?,
+        outputPerMTokNanoUSD: Int64,
+        effectiveFrom: String,
+        source: String
+    ) {
+        self.id = id
+        self.provider = provider
+        self.model = model
+        self.inputPerMTokNanoUSD = inputPerMTokNanoUSD
+        self.cachedInputPerMTokNanoUSD = cachedInputPerMTokNanoUSD
+        self.cacheWritePerMTokNanoUSD = cacheWritePerMTokNanoUSD
+        self.outputPerMTokNanoUSD = outputPerMTokNanoUSD
+        self.effectiveFrom = effectiveFrom
+        self.source = source
+    }
+
+    /// The cost of a call's usage, rounded once, half up, to whole nano-USD.
+    public func costNanoUSD(for usage: Usage) -> Int64 {
+        let perMillion =
+            usage.uncachedInputTokens * inputPerMTokNanoUSD
+            + usage.cachedInputTokens * (cachedInputPerMTokNanoUSD ?? inputPerMTokNanoUSD)
+            + usage.cacheWriteTokens * (cacheWritePerMTokNanoUSD ?? inputPerMTokNanoUSD)
+            + usage.outputTokens * outputPerMTokNanoUSD
+        return (perMillion + 500_000) / 1_000_000
+    }
+}
+
+/// A priced call: the cost and the entry that produced it. A call with no entry is unpriced (cost nil), never $0.
+public struct Pricing: Sendable, Equatable {
+    public var costNanoUSD: Int64?
+    public var priceID: String?
+
+    public init(costNanoUSD: Int64?, priceID: String?) {
+        self.costNanoUSD = costNanoUSD
+        self.priceID = priceID
+    }
+
+    public static let unpriced = Pricing(costNanoUSD: nil, priceID: nil)
+}
+
+/// The versioned price book: layers of entries, later layers overriding earlier ones
+/// (built-in, then the prices file, then the tenant's own entries from the admin API).
+public struct PriceBook: Sendable {
+    public private(set) var layers: [[PriceEntry]]
+
+    public init(layers: [[PriceEntry]]) {
+        self.layers = layers
+    }
+
+    /// The entry for a model on a day: the newest `effectiveFrom` not after `day`, from the highest layer that has one.
+    public func entry(provider: String, model: String, onDay day: String) -> PriceEntry? {
+        for layer in layers.reversed() {
+            let candidates = layer.filter { $0.provider == provider && $0.model == model && $0.effectiveFrom <= day }
+            // Among entries of the same day, the one added last is the correction that counts.
+            let newest = candidates.reduce(nil as PriceEntry?) { best, entry in
+                guard let best, best.effectiveFrom > entry.effectiveFrom else { return entry }
+                return best
+            }
+            if let newest { return newest }
+        }
+        return nil
+    }
+
+    public func price(_ usage: Usage, provider: String, model: String, onDay day: String) -> Pricing {
+        let entry =
+            entry(provider: provider, model: model, onDay: day)
+            ?? Self.undatedName(of: model).flatMap { self.entry(provider: provider, model: $0, onDay: day) }
+        guard let entry else { return .unpriced }
+        return Pricing(costNanoUSD: entry.costNanoUSD(for: usage), priceID: entry.id)
+    }
+
+    /// Providers answer with dated snapshot ids (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`),
+    /// which are priced like the model they snapshot.
+    static func undatedName(of model: String) -> String? {
+        for pattern in [#"-\d{4}-\d{2}-\d{2}$"#, #"-\d{8}$"#] {
+            if let range = model.range(of: pattern, options: .regularExpression) {
+                return String(model[..<range.lowerBound])
+            }
+        }
+        return nil
+    }
+
+    /// Every entry in force today, one per model, the overriding layer winning.
+    public func effectiveEntries(onDay day: String) -> [PriceEntry] {
+        var keys: [String] = []
+        for layer in layers {
+            for entry in layer where !keys.contains("\(entry.provider)/\(entry.model)") {
+                keys.append("\(entry.provider)/\(entry.model)")
+            }
+        }
+        return keys.compactMap { key in
+            let reference = ModelReference(parsing: key)!
+            return entry(provider: reference.provider, model: reference.model, onDay: day)
+        }
+    }
+}
+
+/// Exact conversion of decimal dollar amounts ("2.50", "0.075") to nano-USD, without floating point.
+public enum USDAmount {
+    public static func nanoUSD(fromDecimal text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2,
+            let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0])), whole >= 0,
+            !trimmed.hasPrefix("+")
+        else { return nil }
+        var nanos: Int64 = 0
+        if parts.count == 2 {
+            let fraction = String(parts[1])
+            guard fraction.count <= 9, fraction.allSatisfy(\.isNumber), !fraction.isEmpty else { return nil }
+            nanos = Int64(fraction.padding(toLength: 9, withPad: "0", startingAt: 0))!
+        }
+        let (wholeNanos, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        return wholeNanos + nanos
+    }
+
+    public static func decimalString(fromNanoUSD value: Int64) -> String {
+        let whole = value / 1_000_000_000
+        var fraction = String(value % 1_000_000_000)
+        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(whole).\(fraction)"
+    }
+}
+
+/// UTC calendar days as `YYYY-MM-DD`, the key of daily rollups and price versions.
+public enum UTCDay {
+    public static func string(from date: Date) -> String {
+        let components = Calendar.utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
+    }
+
+    public static func string(fromMilliseconds milliseconds: Int64) -> String {
+        string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    public static func isValid(_ text: String) -> Bool {
+        guard text.count == 10 else { return false }
+        let formatter = DateFormatter()
+        formatter.calendar = .utc
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text).map { string(from: $0) == text } ?? false
+    }
+}
+
+extension Calendar {
+    public static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}

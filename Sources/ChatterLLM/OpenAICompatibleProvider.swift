@@ -1,0 +1,249 @@
+import AsyncHTTPClient
+import ChatterCore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// OpenAI Chat Completions, and every server that speaks it (Ollama's `/v1`, vLLM, llama.cpp server, LM Studio).
+public struct OpenAICompatibleProvider: ChatProvider {
+    public struct Configuration: Sendable {
+        public var name: String
+        /// Base URL including the version path, e.g. `https://api.openai.com/v1`.
+        public var baseURL: String
+        public var apiKey: String?
+        /// How long a whole call may take, streaming included.
+        public var requestTimeout: Duration
+
+        public init(name: String = "openai", baseURL: String, apiKey: String?, requestTimeout: Duration = .seconds(600)) {
+            self.name = name
+            self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+            self.apiKey = apiKey
+            self.requestTimeout = requestTimeout
+        }
+    }
+
+    public var name: String { configuration.name }
+    private let configuration: Configuration
+    private let client: HTTPClient
+    private let estimator = TokenEstimator()
+
+    public init(configuration: Configuration, client: HTTPClient) {
+        self.configuration = configuration
+        self.client = client
+    }
+
+    public func listModels() async throws -> [String]? {
+        var request = HTTPClientRequest(url: "\(configuration.baseURL)/models")
+        addAuthorization(to: &request)
+        let response = try await execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { return nil }
+        let body = try await response.body.collect(upTo: 8 << 20)
+        let list = try? JSONDecoder().decode(ModelList.self, from: body)
+        return list?.data.map(\.id)
+    }
+
+    public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
+        let response = try await send(request, stream: false)
+        let requestID = response.headers.first(name: "x-request-id")
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: requestID)
+        }
+        guard let decoded = try? JSONDecoder().decode(CompletionChunk.self, from: body) else {
+            throw ProviderFailure(.malformedResponse, "the completion body is not a Chat Completions object", upstreamRequestID: requestID)
+        }
+        let choice = decoded.choices.first
+        let content = choice?.message?.content ?? ""
+        let usage = Usage(openAI: decoded.usage) ?? estimator.usage(messages: request.messages, output: content)
+        return ChatCompletion(
+            content: content,
+            finishReason: choice?.finishReason,
+            usage: usage,
+            upstreamRequestID: requestID ?? decoded.id,
+            responseModel: decoded.model
+        )
+    }
+
+    public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (String) async -> Void) async throws -> ChatCompletion {
+        let response = try await send(request, stream: true)
+        var upstreamRequestID = response.headers.first(name: "x-request-id")
+        var parser = ServerSentEventParser()
+        var content = ""
+        var finishReason: String?
+        var responseModel: String?
+        var usage: Usage?
+        var sawDone = false
+
+        func handle(_ event: ServerSentEventParser.Event) async throws {
+            if event.data == "[DONE]" {
+                sawDone = true
+                return
+            }
+            guard let chunk = try? JSONDecoder().decode(CompletionChunk.self, from: Data(event.data.utf8)) else {
+                if let error = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(event.data.utf8)) {
+                    throw ProviderFailure(.http(status: 502), error.error.message ?? "error event in stream", partialContent: content)
+                }
+                throw ProviderFailure(.malformedResponse, "a stream event is not a Chat Completions chunk", partialContent: content)
+            }
+            upstreamRequestID = upstreamRequestID ?? chunk.id
+            responseModel = chunk.model ?? responseModel
+            // Servers that report usage on every chunk report it cumulatively: the last one wins.
+            if let reported = Usage(openAI: chunk.usage) { usage = reported }
+            for choice in chunk.choices where choice.index ?? 0 == 0 {
+                if let delta = choice.delta?.content, !delta.isEmpty {
+                    content += delta
+                    await onDelta(delta)
+                }
+                if let reason = choice.finishReason { finishReason = reason }
+            }
+        }
+
+        do {
+            for try await buffer in response.body {
+                for event in parser.consume(buffer.readableBytesView) {
+                    try await handle(event)
+                }
+            }
+            if let event = parser.finish() { try await handle(event) }
+        } catch var failure as ProviderFailure {
+            failure.upstreamRequestID = failure.upstreamRequestID ?? upstreamRequestID
+            failure.partialContent = content
+            throw failure
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: upstreamRequestID, partialContent: content, reportedUsage: usage)
+        }
+        guard sawDone || finishReason != nil else {
+            throw ProviderFailure(
+                .malformedResponse, "the stream ended before the model finished",
+                upstreamRequestID: upstreamRequestID, partialContent: content, reportedUsage: usage
+            )
+        }
+        return ChatCompletion(
+            content: content,
+            finishReason: finishReason,
+            usage: usage ?? estimator.usage(messages: request.messages, output: content),
+            upstreamRequestID: upstreamRequestID,
+            responseModel: responseModel
+        )
+    }
+
+    private func send(_ chatRequest: ChatRequest, stream: Bool) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: "\(configuration.baseURL)/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
+        addAuthorization(to: &request)
+        let body = RequestBody(
+            model: chatRequest.model,
+            messages: chatRequest.messages.map { .init(role: $0.role.rawValue, content: $0.content) },
+            stream: stream,
+            streamOptions: stream ? .init(includeUsage: true) : nil,
+            temperature: chatRequest.temperature,
+            maxTokens: chatRequest.maxTokens
+        )
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        let response = try await execute(request, timeout: configuration.requestTimeout)
+        guard response.status == .ok else {
+            let requestID = response.headers.first(name: "x-request-id")
+            let text = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
+            let message = (try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(text.utf8)))?.error.message
+            throw ProviderFailure(.http(status: Int(response.status.code)), message ?? response.status.reasonPhrase, upstreamRequestID: requestID)
+        }
+        return response
+    }
+
+    private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: nil)
+        }
+    }
+
+    private func addAuthorization(to request: inout HTTPClientRequest) {
+        if let apiKey = configuration.apiKey, !apiKey.isEmpty {
+            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        }
+    }
+
+    static func failure(from error: any Error, upstreamRequestID: String?, partialContent: String = "", reportedUsage: Usage? = nil) -> ProviderFailure {
+        if let failure = error as? ProviderFailure { return failure }
+        let kind: ProviderFailure.Kind
+        switch error as? HTTPClientError {
+        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded): kind = .timeout
+        default: kind = .transport
+        }
+        return ProviderFailure(kind, String(describing: error), upstreamRequestID: upstreamRequestID, partialContent: partialContent, reportedUsage: reportedUsage)
+    }
+}
+
+// Wire format: platform.openai.com/docs/api-reference/chat
+extension OpenAICompatibleProvider {
+    struct RequestBody: Encodable {
+        struct Message: Encodable {
+            var role: String
+            var content: String
+        }
+
+        struct StreamOptions: Encodable {
+            var includeUsage: Bool
+            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+        }
+
+        var model: String
+        var messages: [Message]
+        var stream: Bool
+        var streamOptions: StreamOptions?
+        var temperature: Double?
+        var maxTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, stream, temperature
+            case streamOptions = "stream_options"
+            case maxTokens = "max_tokens"
+        }
+    }
+
+    /// Both the non-streaming completion object and a streaming chunk.
+    struct CompletionChunk: Decodable {
+        struct Choice: Decodable {
+            struct Content: Decodable { var content: String? }
+            var index: Int?
+            var message: Content?
+            var delta: Content?
+            var finishReason: String?
+            enum CodingKeys: String, CodingKey {
+                case index, message, delta
+                case finishReason = "finish_reason"
+            }
+        }
+
+        var id: String?
+        var model: String?
+        var choices: [Choice]
+        var usage: JSONValue?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decodeIfPresent(String.self, forKey: .id)
+            model = try container.decodeIfPresent(String.self, forKey: .model)
+            choices = try container.decode([Choice].self, forKey: .choices)
+            usage = try container.decodeIfPresent(JSONValue.self, forKey: .usage)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, model, choices, usage }
+    }
+
+    struct ErrorEnvelope: Decodable {
+        struct Body: Decodable { var message: String? }
+        var error: Body
+    }
+
+    struct ModelList: Decodable {
+        struct Entry: Decodable { var id: String }
+        var data: [Entry]
+    }
+}

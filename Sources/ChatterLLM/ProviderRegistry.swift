@@ -1,0 +1,53 @@
+import ChatterCore
+import Foundation
+
+/// The configured providers by name, with each provider's model list cached so an unknown model
+/// is refused before anything is written or sent.
+public actor ProviderRegistry {
+    let providers: [String: any ChatProvider]
+    private var modelLists: [String: (models: [String]?, fetchedAt: ContinuousClock.Instant)] = [:]
+    private let modelListTTL: Duration
+
+    public init(providers: [any ChatProvider], modelListTTL: Duration = .seconds(300)) {
+        self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.modelListTTL = modelListTTL
+    }
+
+    public nonisolated var providerNames: [String] { providers.keys.sorted() }
+
+    /// The provider for a model, after checking both exist. A provider that cannot list its models
+    /// (or whose list cannot be fetched right now) accepts any model name.
+    public func resolve(_ reference: ModelReference) async throws -> any ChatProvider {
+        guard let provider = providers[reference.provider] else {
+            throw ChatterError(
+                .unknownModel,
+                "unknown provider '\(reference.provider)'; configured providers: \(providerNames.joined(separator: ", "))"
+            )
+        }
+        if let models = await models(of: provider), !models.contains(reference.model) {
+            throw ChatterError(.unknownModel, "provider '\(reference.provider)' does not serve model '\(reference.model)'")
+        }
+        return provider
+    }
+
+    func models(of provider: any ChatProvider) async -> [String]? {
+        let now = ContinuousClock.now
+        if let cached = modelLists[provider.name], now - cached.fetchedAt < modelListTTL {
+            return cached.models
+        }
+        let models = (try? await provider.listModels()) ?? nil
+        modelLists[provider.name] = (models, now)
+        return models
+    }
+}
+
+extension ProviderRegistry {
+    /// Each provider with the models it serves (nil where it cannot list them).
+    public func catalog() async -> [(name: String, models: [String]?)] {
+        var entries: [(name: String, models: [String]?)] = []
+        for name in providerNames {
+            entries.append((name, await models(of: providers[name]!)))
+        }
+        return entries
+    }
+}

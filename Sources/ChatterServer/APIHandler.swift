@@ -1,0 +1,117 @@
+import ChatterAPI
+import ChatterCore
+import ChatterStore
+import Foundation
+import OpenAPIRuntime
+
+/// The JSON API, implementing the protocol generated from `openapi.yaml`. Handlers read the caller from
+/// `RequestScope`, call the stores and services, and map domain values to the generated wire types.
+struct APIHandler: APIProtocol {
+    let runtime: ChatterRuntime
+
+    func createConversation(_ input: Operations.CreateConversation.Input) async throws -> Operations.CreateConversation.Output {
+        let identity = try RequestScope.caller()
+        guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
+        try Self.validateTitle(body.title)
+        if let model = body.model { try await runtime.chat.validateModel(model) }
+        let conversation = try await runtime.conversations.create(
+            owner: identity, title: body.title, model: body.model, systemPrompt: body.systemPrompt
+        )
+        return .created(.init(body: .json(.init(conversation))))
+    }
+
+    func listConversations(_ input: Operations.ListConversations.Input) async throws -> Operations.ListConversations.Output {
+        let identity = try RequestScope.caller()
+        let limit = input.query.limit ?? 50
+        guard (1...200).contains(limit) else { throw ChatterError.invalid("limit must be between 1 and 200") }
+        let page = try await runtime.conversations.list(for: identity, limit: limit, cursor: input.query.cursor)
+        return .ok(.init(body: .json(.init(data: page.items.map(Schemas.Conversation.init), nextCursor: page.nextCursor))))
+    }
+
+    func getConversation(_ input: Operations.GetConversation.Input) async throws -> Operations.GetConversation.Output {
+        let conversation = try await runtime.conversations.get(id: input.path.id, for: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(conversation))))
+    }
+
+    func updateConversation(_ input: Operations.UpdateConversation.Input) async throws -> Operations.UpdateConversation.Output {
+        let identity = try RequestScope.caller()
+        guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
+        try Self.validateTitle(body.title)
+        if let model = body.model, !model.isEmpty { try await runtime.chat.validateModel(model) }
+        // An empty string clears a field; an absent field is left as it is.
+        func change(_ value: String?) -> String?? {
+            guard let value else { return .none }
+            return .some(value.isEmpty ? nil : value)
+        }
+        let conversation = try await runtime.conversations.update(
+            id: input.path.id, for: identity, title: change(body.title), model: change(body.model), systemPrompt: change(body.systemPrompt)
+        )
+        return .ok(.init(body: .json(.init(conversation))))
+    }
+
+    func deleteConversation(_ input: Operations.DeleteConversation.Input) async throws -> Operations.DeleteConversation.Output {
+        try await runtime.conversations.delete(id: input.path.id, for: try RequestScope.caller())
+        return .noContent(.init())
+    }
+
+    func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
+        let identity = try RequestScope.caller()
+        let limit = input.query.limit ?? 200
+        guard (1...1000).contains(limit) else { throw ChatterError.invalid("limit must be between 1 and 1000") }
+        let afterSeq = input.query.afterSeq ?? 0
+        guard afterSeq >= 0 else { throw ChatterError.invalid("after_seq must not be negative") }
+        let messages = try await runtime.conversations.messages(conversationID: input.path.id, for: identity, afterSeq: afterSeq, limit: limit)
+        return .ok(.init(body: .json(.init(data: messages.map(Schemas.Message.init)))))
+    }
+
+    func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
+        let identity = try RequestScope.caller()
+        guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
+        let accept = input.headers.accept.map(\.contentType)
+        // Without an Accept header the generated input lists every type, so only an Accept that names
+        // text/event-stream and not JSON asks for a stream.
+        let wantsStream = body.stream ?? (accept.contains(.textEventStream) && !accept.contains(.json))
+        let request = ChatService.TurnRequest(
+            content: body.content, model: body.model, temperature: body.temperature, maxTokens: body.maxTokens, stream: wantsStream
+        )
+        let turn = try await runtime.chat.prepare(
+            conversationID: input.path.id, request: request, identity: identity, correlationID: RequestScope.requestID
+        )
+        if wantsStream {
+            guard Self.accepts(accept, .textEventStream) else {
+                throw ChatterError.invalid("a streamed reply is text/event-stream, which the Accept header excludes")
+            }
+            return .ok(.init(body: .textEventStream(ChatEventStream.start(turn, chat: runtime.chat))))
+        }
+        guard Self.accepts(accept, .json) else {
+            throw ChatterError.invalid("the reply is application/json, which the Accept header excludes")
+        }
+        // The turn runs in its own task so that nothing the client does can cut the ledger's transaction short.
+        let chat = runtime.chat
+        let completed = try await Task { try await chat.run(turn) }.value
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        executionId: completed.call.executionID,
+                        llmCallId: completed.call.llmCallID,
+                        userMessage: .init(completed.call.userMessage!),
+                        assistantMessage: .init(completed.assistantMessage),
+                        conversation: .init(completed.conversation)
+                    )
+                )
+            )
+        )
+    }
+
+    static func accepts(_ accepted: [Operations.SendMessage.AcceptableContentType], _ type: Operations.SendMessage.AcceptableContentType) -> Bool {
+        accepted.isEmpty || accepted.contains(type) || accepted.contains { candidate in
+            if case .other(let raw) = candidate { return raw == "*/*" || raw == type.rawValue.split(separator: "/")[0] + "/*" }
+            return false
+        }
+    }
+
+    static func validateTitle(_ title: String?) throws {
+        if let title, title.count > 500 { throw ChatterError.invalid("title must be at most 500 characters") }
+    }
+}

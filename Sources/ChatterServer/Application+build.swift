@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import ChatterAPI
+import ChatterCore
+import ChatterLLM
+import ChatterStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// Everything a running Chatter holds: the database, the stores, the providers and the services.
+public struct ChatterRuntime: Sendable {
+    public let configuration: Configuration
+    public let database: ChatterDatabase
+    public let access: AccessStore
+    public let conversations: ConversationStore
+    public let ledger: LedgerStore
+    public let usage: UsageStore
+    public let reconciler: Reconciler
+    public let prices: PriceCatalog
+    public let providers: ProviderRegistry
+    public let chat: ChatService
+    public let httpClient: HTTPClient
+    public let logger: Logger
+
+    /// Opens and migrates the database and wires the parts. `providers` replaces the configured ones (tests).
+    public static func open(configuration: Configuration, logger: Logger) async throws -> ChatterRuntime {
+        let fileEntries = try configuration.pricesFile.map(PriceInput.loadFile(at:)) ?? []
+        let database = try await ChatterDatabase.open(url: configuration.databaseURL, logger: logger)
+        do {
+            try await database.migrate()
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        var clientConfiguration = HTTPClient.Configuration(
+            timeout: .init(
+                connect: .seconds(configuration.upstreamConnectTimeout.components.seconds),
+                read: .seconds(configuration.upstreamIdleTimeout.components.seconds)
+            )
+        )
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        var providers: [any ChatProvider] = [DemoProvider(tokenDelay: configuration.demoTokenDelay)]
+        if configuration.openAIAPIKey != nil || configuration.openAIBaseURL != nil {
+            providers.append(
+                OpenAICompatibleProvider(
+                    configuration: .init(
+                        name: "openai", baseURL: configuration.openAIBaseURL ?? "https://api.openai.com/v1",
+                        apiKey: configuration.openAIAPIKey, requestTimeout: configuration.upstreamRequestTimeout
+                    ),
+                    client: httpClient
+                )
+            )
+        }
+        let registry = ProviderRegistry(providers: providers)
+        let conversations = ConversationStore(database: database)
+        let ledger = LedgerStore(database: database)
+        let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
+        return ChatterRuntime(
+            configuration: configuration,
+            database: database,
+            access: AccessStore(database: database),
+            conversations: conversations,
+            ledger: ledger,
+            usage: UsageStore(database: database),
+            reconciler: Reconciler(database: database),
+            prices: prices,
+            providers: registry,
+            chat: ChatService(
+                conversations: conversations, ledger: ledger, providers: registry, prices: prices,
+                defaultModel: configuration.defaultModel, historyTokenBudget: configuration.historyTokenBudget,
+                nodeID: configuration.nodeID, logger: logger
+            ),
+            httpClient: httpClient,
+            logger: logger
+        )
+    }
+
+    /// Start-up duties before serving: the first admin on an empty database, and calls a crash left in flight.
+    public func prepareToServe() async throws -> IssuedAPIKey? {
+        let issued = try await access.bootstrapIfEmpty(adminKey: configuration.adminKey)
+        let recovered = try await ledger.recoverInterrupted(nodeID: configuration.nodeID, pricer: prices.pricer)
+        if recovered > 0 {
+            logger.notice("finalised calls left in flight by an earlier stop as interrupted", metadata: ["calls": "\(recovered)"])
+        }
+        return issued
+    }
+
+    public func shutdown() async {
+        try? await httpClient.shutdown()
+        await database.shutdown()
+    }
+}
+
+/// Closes the database and the HTTP client when the application stops.
+struct RuntimeService: Service {
+    let runtime: ChatterRuntime
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await runtime.shutdown()
+    }
+}
+
+/// The HTTP application: routes, middleware and the runtime's lifecycle.
+public func buildApplication(runtime: ChatterRuntime) throws -> some ApplicationProtocol {
+    let router = buildRouter(runtime: runtime)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port), serverName: "chatter"),
+        logger: runtime.logger
+    )
+    app.addServices(RuntimeService(runtime: runtime))
+    return app
+}
+
+public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ProblemMiddleware(logger: runtime.logger))
+    router.add(middleware: AuthenticationMiddleware(access: runtime.access))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
+    let handler = APIHandler(runtime: runtime)
+    // Registration only fails for a malformed server URL, which "/" is not.
+    try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!)
+    return router
+}

@@ -1,0 +1,96 @@
+import ChatterCore
+import Foundation
+import Logging
+
+/// Everything Chatter reads from its environment (ARCHITECTURE §9), validated once at start-up.
+public struct Configuration: Sendable {
+    public var databaseURL: String
+    public var host: String
+    public var port: Int
+    public var adminKey: String?
+    public var openAIAPIKey: String?
+    public var openAIBaseURL: String?
+    public var defaultModel: ModelReference
+    public var pricesFile: String?
+    public var maxBodyBytes: Int
+    public var historyTokenBudget: Int64
+    public var upstreamConnectTimeout: Duration
+    /// Longest silence between two pieces of an upstream response.
+    public var upstreamIdleTimeout: Duration
+    /// Longest a whole upstream call may take, streaming included (also bounds a drain after a client leaves).
+    public var upstreamRequestTimeout: Duration
+    public var nodeID: String
+    public var logLevel: Logger.Level
+    public var demoTokenDelay: Duration
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var problems: [String]
+        public var description: String {
+            "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads and validates; every problem is reported at once, each naming its variable.
+    public init(environment: [String: String]) throws {
+        var problems: [String] = []
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                problems.append("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \"\(raw)\")")
+                return fallback
+            }
+            return parsed
+        }
+
+        databaseURL = value("CHATTER_DATABASE_URL") ?? "sqlite://./data/chatter.sqlite"
+        if !(databaseURL.hasPrefix("sqlite://") || databaseURL == "sqlite::memory:" || databaseURL.hasPrefix("postgres://")
+            || databaseURL.hasPrefix("postgresql://"))
+        {
+            problems.append("CHATTER_DATABASE_URL must be sqlite:///path/file.sqlite or postgres://user:pass@host:port/db")
+        }
+        host = value("CHATTER_HOST") ?? "127.0.0.1"
+        port = integer("CHATTER_PORT", default: 8080, range: 0...65535)
+        adminKey = value("CHATTER_ADMIN_KEY")
+        if let adminKey, adminKey.count < 20 {
+            problems.append("CHATTER_ADMIN_KEY must be at least 20 characters long")
+        }
+        openAIAPIKey = value("OPENAI_API_KEY")
+        openAIBaseURL = value("OPENAI_BASE_URL")
+        if let base = openAIBaseURL, URL(string: base)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            problems.append("OPENAI_BASE_URL must be an http:// or https:// URL")
+        }
+        let openAIConfigured = openAIAPIKey != nil || openAIBaseURL != nil
+        let defaultModelText = value("CHATTER_DEFAULT_MODEL") ?? (openAIConfigured ? "openai/gpt-4o-mini" : "demo/echo")
+        if let reference = ModelReference(parsing: defaultModelText) {
+            defaultModel = reference
+            if reference.provider == "openai" && !openAIConfigured {
+                problems.append("CHATTER_DEFAULT_MODEL names provider openai, but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set")
+            } else if !["openai", "demo"].contains(reference.provider) {
+                problems.append("CHATTER_DEFAULT_MODEL names provider '\(reference.provider)', which is not configured (available: demo, openai)")
+            }
+        } else {
+            defaultModel = ModelReference(provider: "demo", model: "echo")
+            problems.append("CHATTER_DEFAULT_MODEL must be provider/model, e.g. openai/gpt-4o-mini (got \"\(defaultModelText)\")")
+        }
+        pricesFile = value("CHATTER_PRICES_FILE")
+        maxBodyBytes = integer("CHATTER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        historyTokenBudget = Int64(integer("CHATTER_HISTORY_TOKEN_BUDGET", default: 8000, range: 100...2_000_000))
+        upstreamConnectTimeout = .seconds(integer("CHATTER_UPSTREAM_CONNECT_TIMEOUT_SECONDS", default: 10, range: 1...300))
+        upstreamIdleTimeout = .seconds(integer("CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
+        upstreamRequestTimeout = .seconds(integer("CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS", default: 600, range: 1...7200))
+        nodeID = value("CHATTER_NODE_ID") ?? ProcessInfo.processInfo.hostName
+        demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
+        let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
+        if let level = Logger.Level(rawValue: levelText) {
+            logLevel = level
+        } else {
+            logLevel = .info
+            problems.append("CHATTER_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if !problems.isEmpty { throw Invalid(problems: problems) }
+    }
+}

@@ -1,0 +1,120 @@
+import ChatterCore
+import ChatterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// Outermost: gives every request an id (the caller's `X-Request-ID` when it is sane), returns it on the
+/// response, and turns every error into RFC 9457 problem+json. Nothing reaches the client as a bare 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? Identifier.make()
+        return await RequestScope.$requestID.withValue(requestID) {
+            do {
+                var response = try await next(request, context)
+                response.headers[.requestID] = requestID
+                return response
+            } catch {
+                let chatterError = Self.chatterError(for: error, logger: logger, requestID: requestID)
+                var response = Problem(chatterError, instance: request.uri.path, requestID: requestID).response()
+                if chatterError.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+                return response
+            }
+        }
+    }
+
+    static func acceptableRequestID(_ value: String) -> String? {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.:"))
+        guard (1...128).contains(value.count), value.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else { return nil }
+        return value
+    }
+
+    static func chatterError(for error: any Error, logger: Logger, requestID: String) -> ChatterError {
+        switch error {
+        case let error as ChatterError:
+            return error
+        case let error as ServerError:
+            if let underlying = error.underlyingError as? ChatterError { return underlying }
+            // No decoded input means the request itself could not be read: the caller's mistake.
+            if error.operationInput == nil { return ChatterError.invalid("the request is malformed: \(Self.describe(error.underlyingError))") }
+            return internalError(error.underlyingError, logger: logger, requestID: requestID)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return ChatterError(.notFound, "no such route")
+            case .contentTooLarge: return ChatterError(.payloadTooLarge, "the request body is too large")
+            case .methodNotAllowed: return ChatterError(.invalidRequest, "this route does not accept that method")
+            case let status where (400..<500).contains(status.code): return ChatterError(.invalidRequest, error.body ?? status.reasonPhrase)
+            default: return internalError(error, logger: logger, requestID: requestID)
+            }
+        default:
+            return internalError(error, logger: logger, requestID: requestID)
+        }
+    }
+
+    static func internalError(_ error: any Error, logger: Logger, requestID: String) -> ChatterError {
+        logger.error("request failed", metadata: ["request_id": "\(requestID)", "error": "\(String(reflecting: error))"])
+        return ChatterError(.internalError, "an internal error occurred; the request id identifies it in the server log")
+    }
+
+    /// A decoding problem described by where it is, never by the values it saw.
+    static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return String(describing: error).prefix(300).description }
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
+            return path.isEmpty ? "the body" : "'\(path)'"
+        }
+        switch decoding {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "missing field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context)) has the wrong type"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)) is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "the body could not be decoded"
+        }
+    }
+}
+
+/// Every route under `/api/` and `/v1/` needs `Authorization: Bearer <key>`; health, readiness and the
+/// OpenAPI document do not.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let access: AccessStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/") || path.hasPrefix("/v1/") else { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw ChatterError(.unauthorized, "send an API key as Authorization: Bearer <key>")
+        }
+        let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard let identity = try await access.authenticate(secret: secret) else {
+            throw ChatterError(.unauthorized, "the API key is not valid or has been revoked")
+        }
+        return try await RequestScope.$identity.withValue(identity) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// Refuses bodies over the limit with 413 before any handler runs, whether or not they declare a length.
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let tooLarge = ChatterError(.payloadTooLarge, "the request body is larger than \(maxBytes) bytes")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes { throw tooLarge }
+        var request = request
+        do {
+            _ = try await request.collectBody(upTo: maxBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
+        return try await next(request, context)
+    }
+}

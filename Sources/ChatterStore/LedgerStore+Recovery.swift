@@ -1,0 +1,113 @@
+import ChatterCore
+import SQLKit
+
+/// Prices a usage for a tenant's call; the server supplies it from the price book.
+public typealias CallPricer = @Sendable (_ tenantID: String, _ usage: Usage, _ provider: String, _ model: String, _ day: String) async throws -> Pricing
+
+extension LedgerStore {
+    /// Calls this node left `in_flight` (it crashed or was killed) become `interrupted`, with the prompt
+    /// estimate recorded at their start as usage (flagged `estimated`), and their executions `interrupted`.
+    /// Returns how many were finalised.
+    @discardableResult
+    public func recoverInterrupted(nodeID: String, pricer: CallPricer) async throws -> Int {
+        let rows = try await database.sql.raw(
+            """
+            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, estimated_input_tokens,
+                started_at_ms, day
+            FROM llm_calls WHERE status = \(bind: LLMCallStatus.inFlight.rawValue) AND node_id = \(bind: nodeID)
+            """
+        ).all()
+        var recovered = 0
+        for row in rows {
+            let call = StartedCall(
+                tenantID: try row.decode(column: "tenant_id", as: String.self),
+                userID: try row.decode(column: "user_id", as: String.self),
+                apiKeyID: try row.decode(column: "api_key_id", as: String.self),
+                executionID: try row.decode(column: "execution_id", as: String.self),
+                llmCallID: try row.decode(column: "id", as: String.self),
+                conversationID: try row.decode(column: "conversation_id", as: String?.self),
+                provider: try row.decode(column: "provider", as: String.self),
+                model: try row.decode(column: "model", as: String.self),
+                userMessage: nil,
+                startedAtMilliseconds: try row.decode(column: "started_at_ms", as: Int64.self),
+                day: try row.decode(column: "day", as: String.self)
+            )
+            let usage = Usage(inputTokens: try row.decode(column: "estimated_input_tokens", as: Int64.self), source: .estimated)
+            let outcome = CallOutcome(
+                status: .interrupted,
+                usage: usage,
+                pricing: try await pricer(call.tenantID, usage, call.provider, call.model, call.day),
+                error: "the server stopped while this call was in flight",
+                finishedAtMilliseconds: Clock.nowMilliseconds(),
+                executionStatus: .interrupted
+            )
+            do {
+                _ = try await finish(call, outcome: outcome)
+                recovered += 1
+            } catch let error as ChatterError where error.kind == .conflict {
+                continue  // finalised meanwhile
+            }
+        }
+        return recovered
+    }
+
+    /// Prices finalised calls that were unpriced, now that a price exists, and moves the cost into every
+    /// aggregate that holds it. Returns how many calls were repriced.
+    @discardableResult
+    public func repriceUnpriced(pricer: CallPricer) async throws -> Int {
+        let rows = try await database.sql.raw(
+            """
+            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, day, input_tokens,
+                cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_source
+            FROM llm_calls WHERE cost_nanousd IS NULL AND status <> \(bind: LLMCallStatus.inFlight.rawValue)
+            """
+        ).all()
+        var repriced = 0
+        for row in rows {
+            let usage = Usage(
+                inputTokens: try row.decode(column: "input_tokens", as: Int64.self),
+                cachedInputTokens: try row.decode(column: "cached_input_tokens", as: Int64.self),
+                cacheWriteTokens: try row.decode(column: "cache_write_tokens", as: Int64.self),
+                outputTokens: try row.decode(column: "output_tokens", as: Int64.self),
+                reasoningTokens: try row.decode(column: "reasoning_tokens", as: Int64.self),
+                source: UsageSource(rawValue: try row.decode(column: "usage_source", as: String?.self) ?? "") ?? .missing
+            )
+            let id = try row.decode(column: "id", as: String.self)
+            let tenantID = try row.decode(column: "tenant_id", as: String.self)
+            let provider = try row.decode(column: "provider", as: String.self)
+            let model = try row.decode(column: "model", as: String.self)
+            let day = try row.decode(column: "day", as: String.self)
+            let pricing = try await pricer(tenantID, usage, provider, model, day)
+            guard let cost = pricing.costNanoUSD else { continue }
+            let conversationID = try row.decode(column: "conversation_id", as: String?.self)
+            let executionID = try row.decode(column: "execution_id", as: String.self)
+            let userID = try row.decode(column: "user_id", as: String.self)
+            let apiKeyID = try row.decode(column: "api_key_id", as: String.self)
+            let done = try await database.transaction { sql -> Bool in
+                let claimed = try await sql.raw(
+                    """
+                    UPDATE llm_calls SET cost_nanousd = \(bind: cost), price_id = \(bind: pricing.priceID)
+                    WHERE id = \(bind: id) AND cost_nanousd IS NULL RETURNING id
+                    """
+                ).first()
+                guard claimed != nil else { return false }
+                let moveCost: SQLQueryString = "cost_nanousd = cost_nanousd + \(bind: cost), unpriced_calls = unpriced_calls - 1"
+                try await sql.raw("UPDATE messages SET cost_nanousd = \(bind: cost) WHERE llm_call_id = \(bind: id)").run()
+                if let conversationID {
+                    try await sql.raw("UPDATE conversations SET \(moveCost) WHERE id = \(bind: conversationID)").run()
+                }
+                try await sql.raw("UPDATE workflow_executions SET \(moveCost) WHERE id = \(bind: executionID)").run()
+                try await sql.raw(
+                    """
+                    UPDATE usage_daily SET \(moveCost)
+                    WHERE tenant_id = \(bind: tenantID) AND day = \(bind: day) AND provider = \(bind: provider) AND model = \(bind: model)
+                    AND user_id = \(bind: userID) AND api_key_id = \(bind: apiKeyID)
+                    """
+                ).run()
+                return true
+            }
+            if done { repriced += 1 }
+        }
+        return repriced
+    }
+}
