@@ -103,8 +103,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatterCoreTests",
-            dependencies: ["ChatterCore"],
-            swiftSettings: swiftSettings
+            dependencies: ["ChatterCore"]
+        ),
+        .testTarget(
+            name: "ChatterLLMTests",
+            dependencies: ["ChatterLLM", "ChatterCore"]
         ),
         .testTarget(
             name: "ChatterServerTests",
@@ -112,6 +115,9 @@ let package = Package(
                 "ChatterServer", "ChatterStore", "ChatterLLM", "ChatterCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

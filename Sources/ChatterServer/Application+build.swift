@@ -29,7 +29,9 @@ public struct ChatterRuntime: Sendable {
     /// Opens and migrates the database and wires the parts. `providers` replaces the configured ones (tests).
     public static func open(configuration: Configuration, logger: Logger) async throws -> ChatterRuntime {
         let fileEntries = try configuration.pricesFile.map(PriceInput.loadFile(at:)) ?? []
-        let database = try await ChatterDatabase.open(url: configuration.databaseURL, logger: logger)
+        let database = try await ChatterDatabase.open(
+            url: configuration.databaseURL, logger: logger, maxPostgresConnections: configuration.maxDatabaseConnections
+        )
         do {
             try await database.migrate()
         } catch {
@@ -107,11 +109,16 @@ struct RuntimeService: Service {
 }
 
 /// The HTTP application: routes, middleware and the runtime's lifecycle.
-public func buildApplication(runtime: ChatterRuntime) throws -> some ApplicationProtocol {
+/// `onServerRunning` learns the bound address (tests and benchmarks listen on port 0).
+public func buildApplication(
+    runtime: ChatterRuntime,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
     let router = buildRouter(runtime: runtime)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port), serverName: "chatter"),
+        onServerRunning: onServerRunning,
         logger: runtime.logger
     )
     app.addServices(RuntimeService(runtime: runtime))

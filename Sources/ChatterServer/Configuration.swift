@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var nodeID: String
     public var logLevel: Logger.Level
     public var demoTokenDelay: Duration
+    /// PostgreSQL connections this node may open (SQLite always uses one).
+    public var maxDatabaseConnections: Int
 
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
@@ -83,6 +85,7 @@ public struct Configuration: Sendable {
         upstreamIdleTimeout = .seconds(integer("CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
         upstreamRequestTimeout = .seconds(integer("CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS", default: 600, range: 1...7200))
         nodeID = value("CHATTER_NODE_ID") ?? ProcessInfo.processInfo.hostName
+        maxDatabaseConnections = integer("CHATTER_DATABASE_MAX_CONNECTIONS", default: 16, range: 1...500)
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
         let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
         if let level = Logger.Level(rawValue: levelText) {

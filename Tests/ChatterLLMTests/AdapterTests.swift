@@ -1,0 +1,79 @@
+import ChatterCore
+import ChatterLLM
+import Testing
+
+@Suite struct OpenAIUsageTests {
+    @Test func cachedAndReasoningDetailsAreReadNotAdded() throws {
+        let json = try JSONValue.parse(
+            #"{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":256}}"#
+        )
+        let usage = try #require(Usage(openAI: json))
+        #expect(usage.inputTokens == 1200)
+        #expect(usage.cachedInputTokens == 1024)
+        #expect(usage.outputTokens == 300)
+        #expect(usage.reasoningTokens == 256)
+        #expect(usage.totalTokens == 1500)
+        #expect(usage.source == .reported)
+        #expect(usage.rawJSON?.contains("\"audio_tokens\":0") == true)
+        #expect(Usage(openAI: nil) == nil)
+        #expect(Usage(openAI: .null) == nil)
+    }
+}
+
+@Suite struct ServerSentEventParserTests {
+    @Test func eventsSplitAcrossChunksAndLineEndings() {
+        var parser = ServerSentEventParser()
+        var events = parser.consume(Array("data: {\"a\":1}\r".utf8))
+        #expect(events.isEmpty)
+        events += parser.consume(Array("\n\r\nevent: ping\ndata: x\ndata: y\n".utf8))
+        events += parser.consume(Array("\n: comment\n\ndata: [DONE]\n\n".utf8))
+        #expect(events.map(\.data) == ["{\"a\":1}", "x\ny", "[DONE]"])
+        #expect(events[1].event == "ping")
+    }
+
+    @Test func finalEventWithoutBlankLineIsKept() {
+        var parser = ServerSentEventParser()
+        #expect(parser.consume(Array("data: last".utf8)).isEmpty)
+        #expect(parser.finish()?.data == "last")
+    }
+}
+
+@Suite struct EstimatorAndDemoTests {
+    @Test func estimatorCountsWordsAndCharacters() {
+        let estimator = TokenEstimator()
+        #expect(estimator.count("") == 0)
+        #expect(estimator.count("Hello, world!") == 4)
+        #expect(estimator.count(String(repeating: "a", count: 400)) == 100)
+        let messages = [ChatMessage(role: .user, content: "Hello, world!")]
+        #expect(estimator.inputTokens(for: messages) == 4 + 4 + 3)
+    }
+
+    @Test func demoIsDeterministicAndEstimated() async throws {
+        let demo = DemoProvider()
+        let request = ChatRequest(model: "echo", messages: [.init(role: .user, content: "Hi there")])
+        let first = try await demo.complete(request)
+        let collected = Collected()
+        let streamed = try await demo.stream(request) { await collected.append($0) }
+        #expect(first.content == "Echo #1: Hi there")
+        #expect(streamed.content == first.content)
+        #expect(await collected.text == first.content)
+        #expect(first.usage == streamed.usage)
+        #expect(first.usage.source == .estimated)
+        let limited = try await demo.complete(ChatRequest(model: "echo", messages: request.messages, maxTokens: 2))
+        #expect(limited.finishReason == "length")
+        #expect(TokenEstimator().count(limited.content) <= 2)
+    }
+}
+
+actor Collected {
+    var text = ""
+    func append(_ piece: String) { text += piece }
+}
+
+extension JSONValue {
+    static func parse(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+}
+
+import Foundation

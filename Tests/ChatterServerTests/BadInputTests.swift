@@ -1,0 +1,105 @@
+import ChatterCore
+import ChatterServer
+import ChatterStore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import SQLKit
+import Testing
+
+/// Bad input gets problem+json 4xx and writes nothing.
+@Suite struct BadInputTests {
+    @Test(arguments: TestDatabase.all)
+    func badRequestsAreRefusedWithoutWriting(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_MAX_BODY_BYTES": "4096"]) { harness in
+            let conversation = try await harness.createConversation()
+            let path = "/api/v1/conversations/\(conversation)/messages"
+            let cases: [(String, String?, Int)] = [
+                ("malformed JSON", #"{"content": "#, 400),
+                ("missing content", #"{"stream": false}"#, 400),
+                ("empty content", #"{"content": "   "}"#, 400),
+                ("wrong type", #"{"content": 42}"#, 400),
+                ("unknown field", #"{"content": "hi", "colour": "red"}"#, 400),
+                ("unknown demo model", #"{"content": "hi", "model": "demo/nope"}"#, 422),
+                ("unknown provider", #"{"content": "hi", "model": "nosuch/model"}"#, 422),
+                ("model not served upstream", #"{"content": "hi", "model": "openai/gpt-9-imaginary"}"#, 422),
+                ("model without provider", #"{"content": "hi", "model": "gpt-4o"}"#, 422),
+                ("temperature out of range", #"{"content": "hi", "temperature": 7}"#, 400),
+                ("too large", "{\"content\": \"" + String(repeating: "a", count: 5000) + "\"}", 413),
+            ]
+            for (name, body, status) in cases {
+                let reply = try await harness.request(.POST, path, json: body)
+                #expect(reply.status == status, "\(name): \(reply.body)")
+                #expect(reply.header("Content-Type") == "application/problem+json", "\(name)")
+                #expect(reply.json["status"]?.int == Int64(status), "\(name)")
+                #expect(reply.json["detail"]?.string?.isEmpty == false, "\(name)")
+            }
+            let unknown = try await harness.request(.POST, "/api/v1/conversations/\(Identifier.make())/messages", json: #"{"content":"hi"}"#)
+            #expect(unknown.status == 404)
+            let garbageID = try await harness.request(.GET, "/api/v1/conversations/not-an-id")
+            #expect(garbageID.status == 404)
+            #expect(try await harness.count("messages") == 0)
+            #expect(try await harness.count("llm_calls") == 0)
+            #expect(try await harness.count("workflow_executions") == 0)
+            #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json["message_count"]?.int == 0)
+
+            let badConversation = try await harness.request(.POST, "/api/v1/conversations", json: #"{"model":"demo/nope"}"#)
+            #expect(badConversation.status == 422)
+            let noRoute = try await harness.request(.GET, "/api/v1/nothing-here")
+            #expect(noRoute.status == 404)
+            #expect(noRoute.header("Content-Type") == "application/problem+json")
+            #expect(try await harness.count("conversations") == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func keysAreRequiredCheckedAndRevocable(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            #expect(try await harness.request(.GET, "/healthz", key: nil).status == 200)
+            #expect(try await harness.request(.GET, "/readyz", key: nil).status == 200)
+            let openapi = try await harness.request(.GET, "/openapi.yaml", key: nil)
+            #expect(openapi.status == 200)
+            #expect(openapi.body.contains("/api/v1/conversations/{id}/messages"))
+
+            let missing = try await harness.request(.GET, "/api/v1/conversations", key: nil)
+            #expect(missing.status == 401)
+            #expect(missing.header("WWW-Authenticate") == "Bearer")
+            #expect(try await harness.request(.GET, "/api/v1/conversations", key: "chk_wrongwrongwrongwrongwrong").status == 401)
+            #expect(try await harness.request(.GET, "/api/v1/conversations", key: "short").status == 401)
+
+            let created = try await harness.request(.POST, "/api/v1/admin/keys", json: #"{"name":"ci","role":"member"}"#)
+            #expect(created.status == 201)
+            let secret = try #require(created.json["secret"]?.string)
+            let keyID = try #require(created.json["key"]?["id"]?.string)
+            #expect(try await harness.request(.GET, "/api/v1/conversations", key: secret).status == 200)
+            // A member is not an admin.
+            #expect(try await harness.request(.GET, "/api/v1/admin/reconcile", key: secret).status == 403)
+            // Secrets are stored hashed only.
+            #expect(try await harness.count("api_keys", where: "key_hash = '\(AccessStore.hash(secret))'") == 1)
+            #expect(try await harness.rows("SELECT key_hash FROM api_keys").allSatisfy { try $0.decode(column: "key_hash", as: String.self) != secret })
+            let listed = try await harness.request(.GET, "/api/v1/admin/keys")
+            #expect(!listed.body.contains(secret))
+
+            #expect(try await harness.request(.DELETE, "/api/v1/admin/keys/\(keyID)").status == 200)
+            let revoked = try await harness.request(.GET, "/api/v1/conversations", key: secret)
+            #expect(revoked.status == 401)
+            #expect(revoked.header("Content-Type") == "application/problem+json")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func requestIDsTravelFromRequestToResponseAndExecution(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation()
+            let reply = try await harness.request(
+                .POST, "/api/v1/conversations/\(conversation)/messages", json: #"{"content":"hi"}"#, headers: ["X-Request-ID": "req-abc-123"]
+            )
+            #expect(reply.header("X-Request-ID") == "req-abc-123")
+            let row = try await harness.rows("SELECT correlation_id FROM workflow_executions").first!
+            #expect(try row.decode(column: "correlation_id", as: String?.self) == "req-abc-123")
+            let generated = try await harness.request(.GET, "/api/v1/conversations")
+            #expect(generated.header("X-Request-ID")?.count == 36)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import AsyncHTTPClient
+import ChatterCore
+import ChatterServer
+import ChatterStore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import SQLKit
+import Testing
+
+/// Faults never lose a call: each ends in a final `llm_calls` row, a clear error to the client, and a ledger
+/// that reconciles.
+@Suite struct LedgerFaultTests {
+    static let usage = #"{"prompt_tokens":20,"completion_tokens":7}"#
+
+    @Test(arguments: TestDatabase.all)
+    func concurrentTurnsGetUniqueGapFreeSeqsAndExactTotals(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.setFallback(.reply(content: "ok", usage: Self.usage))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let turns = 200
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<turns {
+                    group.addTask { try await harness.send(conversation, #"{"content":"turn \#(index)"}"#).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 })
+            let seqs = try await harness.rows("SELECT seq FROM messages ORDER BY seq").map { try $0.decode(column: "seq", as: Int64.self) }
+            #expect(seqs == Array(1...Int64(2 * turns)))
+            let totals = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json
+            #expect(totals["message_count"]?.int == Int64(2 * turns))
+            #expect(totals["calls"]?.int == Int64(turns))
+            #expect(totals["input_tokens"]?.int == Int64(20 * turns))
+            #expect(totals["output_tokens"]?.int == Int64(7 * turns))
+            let oneCall: Int64 = (20 * 150_000_000 + 7 * 600_000_000 + 500_000) / 1_000_000
+            #expect(totals["cost_nanousd"]?.int == oneCall * Int64(turns))
+            let usage = try await harness.request(.GET, "/api/v1/usage").json["totals"]!
+            #expect(usage["calls"]?.int == Int64(turns))
+            #expect(usage["cost_nanousd"]?.int == oneCall * Int64(turns))
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func upstreamErrorBeforeTheStreamLeavesAnErrorRowAndNoReply(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.enqueue(.status(500, message: "boom"), .status(500, message: "boom"))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let reply = try await harness.send(conversation, #"{"content":"Hello"}"#)
+            #expect(reply.status == 502)
+            #expect(reply.header("Content-Type") == "application/problem+json")
+            #expect(reply.json["llm_call_id"]?.string != nil)
+            #expect(reply.json["request_id"]?.string != nil)
+
+            let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)
+            #expect(events.map(\.event) == ["start", "error"])
+            #expect(events.last?.data["status"]?.int == 502)
+
+            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 2)
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 2)
+            #expect(try await harness.count("messages", where: "role = 'assistant'") == 0)
+            // The user's own words are kept.
+            #expect(try await harness.count("messages", where: "role = 'user'") == 2)
+            let totals = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json
+            #expect(totals["message_count"]?.int == 2)
+            #expect(totals["calls"]?.int == 2)
+            #expect(try await harness.request(.GET, "/api/v1/usage").json["totals"]?["failed_calls"]?.int == 2)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func upstreamTimeoutIsAGatewayTimeout(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.enqueue(.hang(.seconds(5)))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let reply = try await harness.send(conversation, #"{"content":"Hello"}"#)
+            #expect(reply.status == 504)
+            let row = try await harness.rows("SELECT status, error, usage_source FROM llm_calls").first!
+            #expect(try row.decode(column: "status", as: String.self) == "error")
+            #expect(try row.decode(column: "usage_source", as: String?.self) == "missing")
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 1)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func streamCutMidwayIsRecordedWithItsPartialOutputEstimated(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.enqueue(.cut(deltas: ["Partial", " answer", " that"]))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)
+            #expect(events.first?.event == "start")
+            #expect(events.filter { $0.event == "token" }.count == 3)
+            #expect(events.last?.event == "error")
+            #expect(events.last?.data["status"]?.int == 502)
+            let row = try await harness.rows("SELECT status, usage_source, output_tokens FROM llm_calls").first!
+            #expect(try row.decode(column: "status", as: String.self) == "error")
+            #expect(try row.decode(column: "usage_source", as: String?.self) == "estimated")
+            #expect(try row.decode(column: "output_tokens", as: Int64.self) > 0)
+            #expect(try await harness.count("messages", where: "role = 'assistant'") == 0)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func clientDisconnectKeepsReadingToTheReportedUsage(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let words = (1...40).map { "w\($0)" }.joined(separator: " ")
+            harness.upstream.enqueue(.reply(content: words, usage: #"{"prompt_tokens":33,"completion_tokens":40}"#, tokenDelay: .milliseconds(25)))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+
+            // Read the first tokens, then hang up.
+            var request = HTTPClientRequest(url: harness.baseURL + "/api/v1/conversations/\(conversation)/messages")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(Harness.adminKey)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"content":"Long one","stream":true}"#))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var received = ""
+            for try await buffer in response.body {
+                received += String(buffer: buffer)
+                if received.components(separatedBy: "event: token").count > 3 { break }
+            }
+            try await client.shutdown()
+
+            try await harness.eventually {
+                try await harness.count("llm_calls", where: "status <> 'in_flight'") == 1
+            }
+            let row = try await harness.rows("SELECT status, usage_source, input_tokens, output_tokens FROM llm_calls").first!
+            #expect(try row.decode(column: "status", as: String.self) == "client_disconnected")
+            #expect(try row.decode(column: "usage_source", as: String?.self) == "reported")
+            #expect(try row.decode(column: "input_tokens", as: Int64.self) == 33)
+            #expect(try row.decode(column: "output_tokens", as: Int64.self) == 40)
+            // The reply the client did not wait for is still stored, whole.
+            let stored = try await harness.rows("SELECT content FROM messages WHERE role = 'assistant'").first!
+            #expect(try stored.decode(column: "content", as: String.self) == words)
+            #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json["output_tokens"]?.int == 40)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+}
