@@ -106,6 +106,23 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.all)
+    func upstreamFallingSilentMidStreamTimesOut(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.enqueue(.stall(deltas: ["Some", " words"], silence: .seconds(6)))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)
+            #expect(events.filter { $0.event == "token" }.count == 2)
+            #expect(events.last?.event == "error")
+            #expect(events.last?.data["status"]?.int == 504)
+            let row = try await harness.rows("SELECT status, usage_source FROM llm_calls").first!
+            #expect(try row.decode(column: "status", as: String.self) == "error")
+            #expect(try row.decode(column: "usage_source", as: String?.self) == "estimated")
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 1)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func clientDisconnectKeepsReadingToTheReportedUsage(database: TestDatabase) async throws {
         try await Harness.with(database) { harness in
             let words = (1...40).map { "w\($0)" }.joined(separator: " ")

@@ -9,6 +9,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SQLKit
+import ServiceLifecycle
 import Testing
 
 /// A real Chatter on a loopback port over a fresh database, with a scripted OpenAI-compatible upstream.
@@ -25,6 +26,7 @@ final class Harness: Sendable {
     let port: Int
     let databaseURL: String
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -59,13 +61,17 @@ final class Harness: Sendable {
         _ = try await runtime.prepareToServe()
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let app = try buildApplication(runtime: runtime) { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let task = Task { try await group.run() }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("chatter did not start") }
-        return Harness(runtime: runtime, upstream: upstream, port: port, databaseURL: databaseURL, task: task)
+        return Harness(runtime: runtime, upstream: upstream, port: port, databaseURL: databaseURL, task: task, group: group)
     }
 
-    private init(runtime: ChatterRuntime, upstream: ScriptedUpstream, port: Int, databaseURL: String, task: Task<Void, any Error>) {
+    private init(
+        runtime: ChatterRuntime, upstream: ScriptedUpstream, port: Int, databaseURL: String, task: Task<Void, any Error>, group: ServiceGroup
+    ) {
+        self.group = group
         self.runtime = runtime
         self.upstream = upstream
         self.port = port
@@ -74,7 +80,7 @@ final class Harness: Sendable {
     }
 
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
         await upstream.stop()
     }

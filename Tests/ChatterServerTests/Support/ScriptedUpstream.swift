@@ -9,6 +9,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SQLKit
+import ServiceLifecycle
 import Synchronization
 
 /// A loopback server speaking the OpenAI Chat Completions wire format, answering each request as scripted.
@@ -22,6 +23,8 @@ final class ScriptedUpstream: Sendable {
         case hang(Duration)
         /// Stream these deltas, then drop the connection without finishing.
         case cut(deltas: [String])
+        /// Stream these deltas, then fall silent for this long before dropping the connection.
+        case stall(deltas: [String], silence: Duration)
     }
 
     struct State {
@@ -33,6 +36,7 @@ final class ScriptedUpstream: Sendable {
 
     let state = Mutex(State())
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     let port: Int
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
@@ -64,15 +68,17 @@ final class ScriptedUpstream: Sendable {
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let task = Task { try await group.run() }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("upstream did not start") }
-        let upstream = ScriptedUpstream(task: task, port: port)
+        let upstream = ScriptedUpstream(task: task, group: group, port: port)
         holder.withLock { $0 = upstream }
         return upstream
     }
 
-    private init(task: Task<Void, any Error>, port: Int) {
+    private init(task: Task<Void, any Error>, group: ServiceGroup, port: Int) {
+        self.group = group
         self.task = task
         self.port = port
     }
@@ -88,7 +94,7 @@ final class ScriptedUpstream: Sendable {
     var requests: [JSONValue] { state.withLock { $0.requests } }
 
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 
@@ -136,14 +142,15 @@ final class ScriptedUpstream: Sendable {
                     try await writer.finish(nil)
                 }
             )
-        case .cut(let deltas):
+        case .cut(let deltas), .stall(let deltas, _):
+            let silence: Duration = if case .stall(_, let silence) = behavior { silence } else { .milliseconds(50) }
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream"],
                 body: ResponseBody { writer in
                     for delta in deltas {
                         try await writer.write(ByteBuffer(string: Self.chunk(model: model, delta: delta, role: false, finish: nil)))
                     }
-                    try await Task.sleep(for: .milliseconds(50))
+                    try await Task.sleep(for: silence)
                     throw TestFailure("scripted connection drop")
                 }
             )
