@@ -70,6 +70,11 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(
+            name: "ChatterIntel",
+            exclude: ["Resources/NOTICE-vader.txt"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ChatterServer",
             dependencies: [
                 "ChatterCore", "ChatterLLM", "ChatterStore", "ChatterAPI",
@@ -102,9 +107,19 @@ let package = Package(
             path: "Benchmarks/chatter-bench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "sentiment-bench",
+            dependencies: ["ChatterIntel"],
+            path: "Benchmarks/sentiment-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ChatterCoreTests",
             dependencies: ["ChatterCore"]
+        ),
+        .testTarget(
+            name: "ChatterIntelTests",
+            dependencies: ["ChatterIntel"]
         ),
         .testTarget(
             name: "ChatterLLMTests",

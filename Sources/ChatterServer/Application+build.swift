@@ -30,7 +30,8 @@ public struct ChatterRuntime: Sendable {
     public static func open(configuration: Configuration, logger: Logger) async throws -> ChatterRuntime {
         let fileEntries = try configuration.pricesFile.map(PriceInput.loadFile(at:)) ?? []
         let database = try await ChatterDatabase.open(
-            url: configuration.databaseURL, logger: logger, maxPostgresConnections: configuration.maxDatabaseConnections
+            url: configuration.databaseURL, logger: logger, maxPostgresConnections: configuration.maxDatabaseConnections,
+            sqliteSynchronous: configuration.sqliteSynchronous
         )
         do {
             try await database.migrate()

@@ -151,9 +151,9 @@ public struct ChatService: Sendable {
         let pricing = try await prices.price(
             tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
         )
-        let finished = try await ledger.finish(
+        let finished = try await finishWithRetry(
             call,
-            outcome: CallOutcome(
+            CallOutcome(
                 status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
                 finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
                 responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
@@ -181,9 +181,9 @@ public struct ChatService: Sendable {
                 .missing
             }
         let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
-        _ = try await ledger.finish(
+        _ = try await finishWithRetry(
             call,
-            outcome: CallOutcome(
+            CallOutcome(
                 status: .error, usage: usage, pricing: pricing, upstreamRequestID: failure.upstreamRequestID,
                 error: failure.description, firstTokenAtMilliseconds: firstToken, finishedAtMilliseconds: Clock.nowMilliseconds(),
                 executionStatus: .failed
@@ -202,6 +202,27 @@ public struct ChatService: Sendable {
         case .transport, .malformedResponse:
             return ChatterError(.upstreamError, "the model provider call failed: \(failure.description)", extensions: references)
         }
+    }
+}
+
+extension ChatService {
+    /// The upstream has answered, so its numbers must not be lost to a passing database fault (a dropped
+    /// connection, a busy pool): the finalising transaction is retried a few times before giving up, after
+    /// which the call stays `in_flight` and the next start-up finalises it as `interrupted`.
+    func finishWithRetry(_ call: StartedCall, _ outcome: CallOutcome) async throws -> FinishedCall {
+        var delay: Duration = .milliseconds(50)
+        for attempt in 1... {
+            do {
+                return try await ledger.finish(call, outcome: outcome)
+            } catch let error as ChatterError {
+                throw error
+            } catch where attempt < 4 {
+                logger.warning("retrying the ledger write", metadata: ["llm_call_id": "\(call.llmCallID)", "error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay *= 4
+            }
+        }
+        preconditionFailure("unreachable: the loop returns or throws")
     }
 }
 

@@ -24,6 +24,7 @@ public struct Configuration: Sendable {
     public var demoTokenDelay: Duration
     /// PostgreSQL connections this node may open (SQLite always uses one).
     public var maxDatabaseConnections: Int
+    public var sqliteSynchronous: String
 
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
@@ -86,6 +87,10 @@ public struct Configuration: Sendable {
         upstreamRequestTimeout = .seconds(integer("CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS", default: 600, range: 1...7200))
         nodeID = value("CHATTER_NODE_ID") ?? ProcessInfo.processInfo.hostName
         maxDatabaseConnections = integer("CHATTER_DATABASE_MAX_CONNECTIONS", default: 16, range: 1...500)
+        sqliteSynchronous = (value("CHATTER_SQLITE_SYNCHRONOUS") ?? "FULL").uppercased()
+        if !["FULL", "NORMAL"].contains(sqliteSynchronous) {
+            problems.append("CHATTER_SQLITE_SYNCHRONOUS must be FULL or NORMAL")
+        }
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
         let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
         if let level = Logger.Level(rawValue: levelText) {

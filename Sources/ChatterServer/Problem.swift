@@ -16,7 +16,7 @@ struct Problem: Encodable {
 
     init(_ error: ChatterError, instance: String?, requestID: String?) {
         let status = Self.status(of: error.kind)
-        self.type = "https://chatter.dev/problems/\(error.kind.rawValue)"
+        self.type = "urn:chatter:problem:\(error.kind.rawValue)"
         self.title = status.reasonPhrase
         self.status = status.code
         self.detail = error.detail

@@ -50,16 +50,15 @@ public struct AccessStore: Sendable {
     /// A key for a user of the tenant: an existing user by id, or a new user with the given name and role.
     public func createKey(tenantID: String, userID existingUserID: String?, userName: String?, role: Identity.Role, name: String) async throws -> IssuedAPIKey {
         try await database.transaction { sql in
-            let userID: String
-            if let existingUserID {
-                let user = try await sql.raw("SELECT role FROM users WHERE id = \(bind: existingUserID) AND tenant_id = \(bind: tenantID)").first()
-                guard let user else { throw ChatterError.notFound("user \(existingUserID)") }
-                let existingRole = Identity.Role(rawValue: try user.decode(column: "role", as: String.self)) ?? .member
-                return try await Self.insertKey(tenantID: tenantID, userID: existingUserID, name: name, role: existingRole, secret: nil, on: sql)
-            } else {
-                userID = try await Self.insertUser(tenantID: tenantID, name: userName ?? name, role: role, on: sql)
+            guard let existingUserID else {
+                let userID = try await Self.insertUser(tenantID: tenantID, name: userName ?? name, role: role, on: sql)
+                return try await Self.insertKey(tenantID: tenantID, userID: userID, name: name, role: role, secret: nil, on: sql)
             }
-            return try await Self.insertKey(tenantID: tenantID, userID: userID, name: name, role: role, secret: nil, on: sql)
+            // A key for an existing user carries that user's role.
+            let user = try await sql.raw("SELECT role FROM users WHERE id = \(bind: existingUserID) AND tenant_id = \(bind: tenantID)").first()
+            guard let user else { throw ChatterError.notFound("user \(existingUserID)") }
+            let existingRole = Identity.Role(rawValue: try user.decode(column: "role", as: String.self)) ?? .member
+            return try await Self.insertKey(tenantID: tenantID, userID: existingUserID, name: name, role: existingRole, secret: nil, on: sql)
         }
     }
 

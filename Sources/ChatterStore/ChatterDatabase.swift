@@ -20,7 +20,11 @@ public final class ChatterDatabase: Sendable {
     private let logger: Logger
 
     /// Opens `sqlite:///path`, `sqlite://relative/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db`.
-    public static func open(url: String, logger: Logger, maxPostgresConnections: Int = 16) async throws -> ChatterDatabase {
+    /// `sqliteSynchronous` is SQLite's `synchronous` pragma: `FULL` fsyncs every commit before it returns,
+    /// `NORMAL` (with WAL) survives a crash of the process but may lose the last commits on power loss.
+    public static func open(
+        url: String, logger: Logger, maxPostgresConnections: Int = 16, sqliteSynchronous: String = "FULL"
+    ) async throws -> ChatterDatabase {
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
@@ -61,8 +65,11 @@ public final class ChatterDatabase: Sendable {
         )
         let database = ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger)
         // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
+        guard ["FULL", "NORMAL"].contains(sqliteSynchronous) else {
+            throw DatabaseURLError(message: "the SQLite synchronous mode must be FULL or NORMAL")
+        }
         try await database.sql.raw("PRAGMA journal_mode=WAL").run()
-        try await database.sql.raw("PRAGMA synchronous=FULL").run()
+        try await database.sql.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
         try await database.sql.raw("PRAGMA busy_timeout=10000").run()
         return database
     }
