@@ -10,6 +10,7 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case payloadTooLarge = "payload-too-large"
         case conflict = "conflict"
         case upstreamError = "upstream-error"
+        case upstreamRateLimited = "upstream-rate-limited"
         case upstreamTimeout = "upstream-timeout"
         case unavailable = "unavailable"
         case internalError = "internal-error"

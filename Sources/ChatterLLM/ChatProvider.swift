@@ -1,16 +1,49 @@
 import ChatterCore
+import Foundation
+
+/// A tool the model may call, described by a JSON Schema of its arguments (OpenAI's function shape).
+public struct ToolDefinition: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var parameters: JSONValue?
+
+    public init(name: String, description: String?, parameters: JSONValue?) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+}
+
+/// A call of a tool by the model; `arguments` is JSON text as the model wrote it.
+public struct ToolCall: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var arguments: String
+
+    public init(id: String, name: String, arguments: String) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
 
 public struct ChatMessage: Sendable, Equatable {
     public enum Role: String, Sendable {
-        case system, user, assistant
+        case system, user, assistant, tool
     }
 
     public var role: Role
     public var content: String
+    /// The tools an assistant message called.
+    public var toolCalls: [ToolCall]
+    /// For a `tool` message: the call it answers.
+    public var toolCallID: String?
 
-    public init(role: Role, content: String) {
+    public init(role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
     }
 }
 
@@ -19,27 +52,61 @@ public struct ChatRequest: Sendable {
     public var model: String
     public var messages: [ChatMessage]
     public var temperature: Double?
+    public var topP: Double?
     public var maxTokens: Int?
+    public var stop: [String]
+    public var tools: [ToolDefinition]
+    /// OpenAI's `tool_choice` value ("auto", "none", "required" or a named function).
+    public var toolChoice: JSONValue?
+    /// Further OpenAI Chat Completions fields, sent as they are to OpenAI-compatible servers; other
+    /// providers refuse a request that carries any (see `ChatProvider.unsupportedFields`).
+    public var extra: [String: JSONValue]
 
-    public init(model: String, messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil) {
+    public init(
+        model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
+        stop: [String] = [], tools: [ToolDefinition] = [], toolChoice: JSONValue? = nil, extra: [String: JSONValue] = [:]
+    ) {
         self.model = model
         self.messages = messages
         self.temperature = temperature
+        self.topP = topP
         self.maxTokens = maxTokens
+        self.stop = stop
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.extra = extra
     }
+
+    /// The system prompt: every system message, in order.
+    public var systemText: String? {
+        let parts = messages.filter { $0.role == .system }.map(\.content)
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
+    }
+}
+
+/// A piece of a streamed answer.
+public enum ChatDelta: Sendable, Equatable {
+    case text(String)
+    /// A fragment of the tool call at `index`: its id and name arrive first, the arguments in pieces.
+    case toolCall(index: Int, id: String?, name: String?, arguments: String)
 }
 
 /// A finished call: the text, why it stopped, and its usage in Chatter's one `Usage` shape.
 public struct ChatCompletion: Sendable {
     public var content: String
+    public var toolCalls: [ToolCall]
+    /// In OpenAI's vocabulary (`stop`, `length`, `tool_calls`, `content_filter`), whatever the provider said.
     public var finishReason: String?
     public var usage: Usage
     public var upstreamRequestID: String?
     /// The model the provider says answered (may differ from the requested alias).
     public var responseModel: String?
 
-    public init(content: String, finishReason: String?, usage: Usage, upstreamRequestID: String?, responseModel: String?) {
+    public init(
+        content: String, toolCalls: [ToolCall] = [], finishReason: String?, usage: Usage, upstreamRequestID: String?, responseModel: String?
+    ) {
         self.content = content
+        self.toolCalls = toolCalls
         self.finishReason = finishReason
         self.usage = usage
         self.upstreamRequestID = upstreamRequestID
@@ -62,13 +129,37 @@ public struct ProviderFailure: Error, Sendable, CustomStringConvertible {
     public var upstreamRequestID: String?
     public var partialContent: String
     public var reportedUsage: Usage?
+    /// How long the provider asked us to wait (`Retry-After`), when it said.
+    public var retryAfter: Duration?
 
-    public init(_ kind: Kind, _ message: String, upstreamRequestID: String? = nil, partialContent: String = "", reportedUsage: Usage? = nil) {
+    public init(
+        _ kind: Kind, _ message: String, upstreamRequestID: String? = nil, partialContent: String = "", reportedUsage: Usage? = nil,
+        retryAfter: Duration? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.upstreamRequestID = upstreamRequestID
         self.partialContent = partialContent
         self.reportedUsage = reportedUsage
+        self.retryAfter = retryAfter
+    }
+
+    /// Rate limits and server errors may pass; anything else will fail the same way again.
+    public var isRetryable: Bool {
+        if case .http(let status) = kind { return status == 429 || (500...599).contains(status) }
+        return false
+    }
+
+    /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
+    public static func retryAfter(header: String?, now: Date = Date()) -> Duration? {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
+        if let seconds = Double(header), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: header) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 
     public var description: String {
@@ -92,5 +183,14 @@ public protocol ChatProvider: Sendable {
 
     /// Streams text deltas to `onDelta` and returns the completed call once the upstream has finished,
     /// reading to the end even if the consumer of the deltas has gone away.
-    func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (String) async -> Void) async throws -> ChatCompletion
+    func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion
+
+    /// The request's fields this provider cannot honour; a request naming any is refused before it is sent.
+    func unsupportedFields(in request: ChatRequest) -> [String]
+}
+
+extension ChatProvider {
+    public func unsupportedFields(in request: ChatRequest) -> [String] {
+        request.extra.keys.sorted()
+    }
 }

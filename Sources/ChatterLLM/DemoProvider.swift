@@ -14,16 +14,24 @@ public struct DemoProvider: ChatProvider {
 
     public func listModels() async throws -> [String]? { Self.models }
 
+    /// The demo writes text only: it cannot call tools or honour stop sequences or provider-specific fields.
+    public func unsupportedFields(in request: ChatRequest) -> [String] {
+        var fields = request.extra.keys.sorted()
+        if !request.tools.isEmpty { fields.append("tools") }
+        if !request.stop.isEmpty { fields.append("stop") }
+        return fields
+    }
+
     public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
         let reply = Self.reply(to: request)
         return completion(request, reply: reply)
     }
 
-    public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (String) async -> Void) async throws -> ChatCompletion {
+    public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
         let reply = Self.reply(to: request)
         for piece in Self.pieces(of: reply) {
             if tokenDelay > .zero { try await Task.sleep(for: tokenDelay) }
-            await onDelta(piece)
+            await onDelta(.text(piece))
         }
         return completion(request, reply: reply)
     }

@@ -33,6 +33,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
         self.client = client
     }
 
+    /// An OpenAI-compatible server takes every Chat Completions field as it is.
+    public func unsupportedFields(in request: ChatRequest) -> [String] { [] }
+
     public func listModels() async throws -> [String]? {
         var request = HTTPClientRequest(url: "\(configuration.baseURL)/models")
         addAuthorization(to: &request)
@@ -57,9 +60,13 @@ public struct OpenAICompatibleProvider: ChatProvider {
         }
         let choice = decoded.choices.first
         let content = choice?.message?.content ?? ""
+        let toolCalls = (choice?.message?.toolCalls ?? []).map {
+            ToolCall(id: $0.id ?? "", name: $0.function?.name ?? "", arguments: $0.function?.arguments ?? "")
+        }
         let usage = Usage(openAI: decoded.usage) ?? estimator.usage(messages: request.messages, output: content)
         return ChatCompletion(
             content: content,
+            toolCalls: toolCalls,
             finishReason: choice?.finishReason,
             usage: usage,
             upstreamRequestID: requestID ?? decoded.id,
@@ -67,11 +74,12 @@ public struct OpenAICompatibleProvider: ChatProvider {
         )
     }
 
-    public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (String) async -> Void) async throws -> ChatCompletion {
+    public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
         let response = try await send(request, stream: true)
         var upstreamRequestID = response.headers.first(name: "x-request-id")
         var parser = ServerSentEventParser()
         var content = ""
+        var toolCalls = ToolCallAssembler()
         var finishReason: String?
         var responseModel: String?
         var usage: Usage?
@@ -95,6 +103,13 @@ public struct OpenAICompatibleProvider: ChatProvider {
             for choice in chunk.choices where choice.index ?? 0 == 0 {
                 if let delta = choice.delta?.content, !delta.isEmpty {
                     content += delta
+                    await onDelta(.text(delta))
+                }
+                for call in choice.delta?.toolCalls ?? [] {
+                    let delta = ChatDelta.toolCall(
+                        index: call.index ?? 0, id: call.id, name: call.function?.name, arguments: call.function?.arguments ?? ""
+                    )
+                    toolCalls.add(delta)
                     await onDelta(delta)
                 }
                 if let reason = choice.finishReason { finishReason = reason }
@@ -123,6 +138,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
         }
         return ChatCompletion(
             content: content,
+            toolCalls: toolCalls.calls,
             finishReason: finishReason,
             usage: usage ?? estimator.usage(messages: request.messages, output: content),
             upstreamRequestID: upstreamRequestID,
@@ -136,21 +152,16 @@ public struct OpenAICompatibleProvider: ChatProvider {
         request.headers.add(name: "Content-Type", value: "application/json")
         if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
         addAuthorization(to: &request)
-        let body = RequestBody(
-            model: chatRequest.model,
-            messages: chatRequest.messages.map { .init(role: $0.role.rawValue, content: $0.content) },
-            stream: stream,
-            streamOptions: stream ? .init(includeUsage: true) : nil,
-            temperature: chatRequest.temperature,
-            maxTokens: chatRequest.maxTokens
-        )
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(Self.body(for: chatRequest, stream: stream))))
         let response = try await execute(request, timeout: configuration.requestTimeout)
         guard response.status == .ok else {
             let requestID = response.headers.first(name: "x-request-id")
             let text = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
             let message = (try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(text.utf8)))?.error.message
-            throw ProviderFailure(.http(status: Int(response.status.code)), message ?? response.status.reasonPhrase, upstreamRequestID: requestID)
+            throw ProviderFailure(
+                .http(status: Int(response.status.code)), message ?? response.status.reasonPhrase, upstreamRequestID: requestID,
+                retryAfter: ProviderFailure.retryAfter(header: response.headers.first(name: "retry-after"))
+            )
         }
         return response
     }
@@ -182,35 +193,74 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
 // Wire format: platform.openai.com/docs/api-reference/chat
 extension OpenAICompatibleProvider {
-    struct RequestBody: Encodable {
-        struct Message: Encodable {
-            var role: String
-            var content: String
+    /// The request body: Chatter's fields, then any further Chat Completions fields the caller gave, as given.
+    /// Streams always ask for the final usage chunk.
+    static func body(for request: ChatRequest, stream: Bool) -> JSONValue {
+        var body = request.extra
+        body["model"] = .string(request.model)
+        body["messages"] = .array(request.messages.map(message))
+        body["stream"] = .bool(stream)
+        if stream {
+            var options: [String: JSONValue] = [:]
+            if case .object(let given) = body["stream_options"] { options = given }
+            options["include_usage"] = JSONValue.bool(true)
+            body["stream_options"] = JSONValue.object(options)
         }
-
-        struct StreamOptions: Encodable {
-            var includeUsage: Bool
-            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+        if let temperature = request.temperature { body["temperature"] = .number(temperature) }
+        if let topP = request.topP { body["top_p"] = .number(topP) }
+        if let maxTokens = request.maxTokens, body["max_completion_tokens"] == nil { body["max_tokens"] = .number(Double(maxTokens)) }
+        if !request.stop.isEmpty { body["stop"] = .array(request.stop.map(JSONValue.string)) }
+        if !request.tools.isEmpty {
+            body["tools"] = .array(
+                request.tools.map { tool in
+                    var function: [String: JSONValue] = ["name": .string(tool.name)]
+                    if let description = tool.description { function["description"] = .string(description) }
+                    if let parameters = tool.parameters { function["parameters"] = parameters }
+                    return .object(["type": .string("function"), "function": .object(function)])
+                }
+            )
         }
+        if let toolChoice = request.toolChoice { body["tool_choice"] = toolChoice }
+        return .object(body)
+    }
 
-        var model: String
-        var messages: [Message]
-        var stream: Bool
-        var streamOptions: StreamOptions?
-        var temperature: Double?
-        var maxTokens: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, stream, temperature
-            case streamOptions = "stream_options"
-            case maxTokens = "max_tokens"
+    static func message(_ message: ChatMessage) -> JSONValue {
+        var object: [String: JSONValue] = ["role": .string(message.role.rawValue), "content": .string(message.content)]
+        if !message.toolCalls.isEmpty {
+            if message.content.isEmpty { object["content"] = .null }
+            object["tool_calls"] = .array(
+                message.toolCalls.map { call in
+                    .object([
+                        "id": .string(call.id), "type": .string("function"),
+                        "function": .object(["name": .string(call.name), "arguments": .string(call.arguments)]),
+                    ])
+                }
+            )
         }
+        if let toolCallID = message.toolCallID { object["tool_call_id"] = .string(toolCallID) }
+        return .object(object)
     }
 
     /// Both the non-streaming completion object and a streaming chunk.
     struct CompletionChunk: Decodable {
         struct Choice: Decodable {
-            struct Content: Decodable { var content: String? }
+            struct Content: Decodable {
+                struct Call: Decodable {
+                    struct Function: Decodable {
+                        var name: String?
+                        var arguments: String?
+                    }
+                    var index: Int?
+                    var id: String?
+                    var function: Function?
+                }
+                var content: String?
+                var toolCalls: [Call]?
+                enum CodingKeys: String, CodingKey {
+                    case content
+                    case toolCalls = "tool_calls"
+                }
+            }
             var index: Int?
             var message: Content?
             var delta: Content?

@@ -23,6 +23,7 @@ public struct ChatterRuntime: Sendable {
     public let prices: PriceCatalog
     public let providers: ProviderRegistry
     public let chat: ChatService
+    let caller: UpstreamCaller
     public let httpClient: HTTPClient
     public let logger: Logger
 
@@ -63,6 +64,10 @@ public struct ChatterRuntime: Sendable {
         let conversations = ConversationStore(database: database)
         let ledger = LedgerStore(database: database)
         let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
+        let caller = UpstreamCaller(
+            ledger: ledger, prices: prices, retry: RetryPolicy(maxAttempts: configuration.upstreamMaxAttempts),
+            nodeID: configuration.nodeID, logger: logger
+        )
         return ChatterRuntime(
             configuration: configuration,
             database: database,
@@ -74,10 +79,11 @@ public struct ChatterRuntime: Sendable {
             prices: prices,
             providers: registry,
             chat: ChatService(
-                conversations: conversations, ledger: ledger, providers: registry, prices: prices,
+                conversations: conversations, caller: caller, providers: registry,
                 defaultModel: configuration.defaultModel, historyTokenBudget: configuration.historyTokenBudget,
                 nodeID: configuration.nodeID, logger: logger
             ),
+            caller: caller,
             httpClient: httpClient,
             logger: logger
         )

@@ -49,9 +49,8 @@ public struct ChatService: Sendable {
     }
 
     let conversations: ConversationStore
-    let ledger: LedgerStore
+    let caller: UpstreamCaller
     let providers: ProviderRegistry
-    let prices: PriceCatalog
     let defaultModel: ModelReference
     let historyTokenBudget: Int64
     let nodeID: String
@@ -120,122 +119,32 @@ public struct ChatService: Sendable {
         let chatRequest = ChatRequest(
             model: turn.model.model, messages: messages, temperature: turn.request.temperature, maxTokens: turn.request.maxTokens
         )
-        let call = try await ledger.start(
-            CallStart(
-                identity: turn.identity, conversationID: conversation.id, correlationID: turn.correlationID, executionKind: "chat",
-                purpose: "chat", userContent: turn.request.content, provider: turn.model.provider, model: turn.model.model,
-                streamed: turn.request.stream, estimatedInputTokens: estimator.inputTokens(for: messages), nodeID: nodeID
-            )
+        let start = CallStart(
+            identity: turn.identity, conversationID: conversation.id, correlationID: turn.correlationID, executionKind: "chat",
+            purpose: "chat", userContent: turn.request.content, provider: turn.model.provider, model: turn.model.model,
+            streamed: turn.request.stream, estimatedInputTokens: estimator.inputTokens(for: messages), nodeID: nodeID
         )
         let assistantMessageID = Identifier.make()
-        await onEvent(.started(call, assistantMessageID: assistantMessageID))
-
-        let firstToken = FirstTokenClock()
-        let completion: ChatCompletion
+        let result: UpstreamCaller.Result
         do {
-            if turn.request.stream {
-                completion = try await turn.provider.stream(chatRequest) { delta in
-                    firstToken.mark()
-                    await onEvent(.delta(delta))
+            result = try await caller.run(
+                turn.provider, chatRequest, start: start, assistantMessageID: assistantMessageID, clientGone: clientGone,
+                onStarted: { await onEvent(.started($0, assistantMessageID: assistantMessageID)) },
+                onDelta: { delta in
+                    if case .text(let text) = delta { await onEvent(.delta(text)) }
                 }
-            } else {
-                completion = try await turn.provider.complete(chatRequest)
-            }
-        } catch {
-            let failure = error as? ProviderFailure ?? ProviderFailure(.transport, String(describing: error))
-            let chatterError = try await recordFailure(failure, call: call, messages: messages, firstToken: firstToken.milliseconds)
-            await onEvent(.failed(chatterError))
-            throw chatterError
-        }
-
-        let pricing = try await prices.price(
-            tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
-        )
-        let finished = try await finishWithRetry(
-            call,
-            CallOutcome(
-                status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
-                finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
-                responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
-                finishedAtMilliseconds: Clock.nowMilliseconds(), assistantMessage: (assistantMessageID, completion.content),
-                executionStatus: .completed
             )
-        )
+        } catch let error as ChatterError where error.extensions["llm_call_id"] != nil {
+            await onEvent(.failed(error))
+            throw error
+        }
         let completed = CompletedTurn(
-            call: call, usage: completion.usage, pricing: pricing, finishReason: completion.finishReason,
-            assistantMessage: finished.assistantMessage!, conversation: finished.conversation!
+            call: result.call, usage: result.completion.usage, pricing: result.pricing, finishReason: result.completion.finishReason,
+            assistantMessage: result.finished.assistantMessage!, conversation: result.finished.conversation!
         )
         await onEvent(.completed(completed))
         return completed
     }
-
-    /// A failed call keeps its row (status `error`), with what it is known to have used, and fails its
-    /// execution; no assistant message is invented.
-    private func recordFailure(_ failure: ProviderFailure, call: StartedCall, messages: [ChatMessage], firstToken: Int64?) async throws -> ChatterError {
-        let usage: Usage =
-            if let reported = failure.reportedUsage {
-                reported
-            } else if !failure.partialContent.isEmpty {
-                estimator.usage(messages: messages, output: failure.partialContent)
-            } else {
-                .missing
-            }
-        let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
-        _ = try await finishWithRetry(
-            call,
-            CallOutcome(
-                status: .error, usage: usage, pricing: pricing, upstreamRequestID: failure.upstreamRequestID,
-                error: failure.description, firstTokenAtMilliseconds: firstToken, finishedAtMilliseconds: Clock.nowMilliseconds(),
-                executionStatus: .failed
-            )
-        )
-        logger.warning(
-            "upstream call failed",
-            metadata: ["llm_call_id": "\(call.llmCallID)", "provider": "\(call.provider)", "model": "\(call.model)", "error": "\(failure.kind)"]
-        )
-        let references = ["llm_call_id": call.llmCallID, "execution_id": call.executionID]
-        switch failure.kind {
-        case .timeout:
-            return ChatterError(.upstreamTimeout, "the model provider did not answer in time", extensions: references)
-        case .http(let status):
-            return ChatterError(.upstreamError, "the model provider answered with HTTP \(status): \(failure.message)", extensions: references)
-        case .transport, .malformedResponse:
-            return ChatterError(.upstreamError, "the model provider call failed: \(failure.description)", extensions: references)
-        }
-    }
-}
-
-extension ChatService {
-    /// The upstream has answered, so its numbers must not be lost to a passing database fault (a dropped
-    /// connection, a busy pool): the finalising transaction is retried a few times before giving up, after
-    /// which the call stays `in_flight` and the next start-up finalises it as `interrupted`.
-    func finishWithRetry(_ call: StartedCall, _ outcome: CallOutcome) async throws -> FinishedCall {
-        var delay: Duration = .milliseconds(50)
-        for attempt in 1... {
-            do {
-                return try await ledger.finish(call, outcome: outcome)
-            } catch let error as ChatterError {
-                throw error
-            } catch where attempt < 4 {
-                logger.warning("retrying the ledger write", metadata: ["llm_call_id": "\(call.llmCallID)", "error": "\(error)"])
-                try? await Task.sleep(for: delay)
-                delay *= 4
-            }
-        }
-        preconditionFailure("unreachable: the loop returns or throws")
-    }
-}
-
-/// When the first token arrived, set once from the streaming callback.
-final class FirstTokenClock: Sendable {
-    private let value = Mutex<Int64?>(nil)
-
-    func mark() {
-        value.withLock { if $0 == nil { $0 = Clock.nowMilliseconds() } }
-    }
-
-    var milliseconds: Int64? { value.withLock { $0 } }
 }
 
 import Foundation
-import Synchronization

@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
     /// Longest a whole upstream call may take, streaming included (also bounds a drain after a client leaves).
     public var upstreamRequestTimeout: Duration
     public var nodeID: String
+    /// Attempts per upstream call, retries included (429 and 5xx, before the first token only).
+    public var upstreamMaxAttempts: Int
     public var logLevel: Logger.Level
     public var demoTokenDelay: Duration
     /// PostgreSQL connections this node may open (SQLite always uses one).
@@ -86,6 +88,7 @@ public struct Configuration: Sendable {
         upstreamIdleTimeout = .seconds(integer("CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
         upstreamRequestTimeout = .seconds(integer("CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS", default: 600, range: 1...7200))
         nodeID = value("CHATTER_NODE_ID") ?? ProcessInfo.processInfo.hostName
+        upstreamMaxAttempts = integer("CHATTER_UPSTREAM_MAX_ATTEMPTS", default: 3, range: 1...10)
         maxDatabaseConnections = integer("CHATTER_DATABASE_MAX_CONNECTIONS", default: 16, range: 1...500)
         sqliteSynchronous = (value("CHATTER_SQLITE_SYNCHRONOUS") ?? "FULL").uppercased()
         if !["FULL", "NORMAL"].contains(sqliteSynchronous) {

@@ -35,6 +35,7 @@ struct Problem: Encodable {
         case .payloadTooLarge: .contentTooLarge
         case .conflict: .conflict
         case .upstreamError: .badGateway
+        case .upstreamRateLimited: .tooManyRequests
         case .upstreamTimeout: .gatewayTimeout
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError

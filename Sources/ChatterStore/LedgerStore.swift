@@ -147,6 +147,26 @@ public struct LedgerStore: Sendable {
         }
     }
 
+    /// Another attempt of the same execution (a retry): a new `in_flight` row, so every attempt is its own atom.
+    public func startAttempt(after previous: StartedCall, attempt: Int, purpose: String, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) async throws -> StartedCall {
+        let now = Clock.nowMilliseconds()
+        var call = previous
+        call.llmCallID = Identifier.make()
+        call.startedAtMilliseconds = now
+        call.day = UTCDay.string(fromMilliseconds: now)
+        try await database.sql.raw(
+            """
+            INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
+                streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
+            VALUES (\(bind: call.llmCallID), \(bind: call.tenantID), \(bind: call.userID), \(bind: call.apiKeyID),
+                    \(bind: call.executionID), \(bind: call.conversationID), \(bind: purpose), \(bind: call.provider), \(bind: call.model),
+                    \(bind: streamed ? 1 : 0), \(bind: attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
+                    \(bind: estimatedInputTokens), \(bind: call.day), \(bind: now))
+            """
+        ).run()
+        return call
+    }
+
     /// One transaction: the call's final row, the assistant message, the conversation's and execution's totals,
     /// and the daily rollup. A call is finalised once; a second attempt finds it no longer in flight.
     public func finish(_ call: StartedCall, outcome: CallOutcome) async throws -> FinishedCall {

@@ -53,7 +53,7 @@ import Testing
         let request = ChatRequest(model: "echo", messages: [.init(role: .user, content: "Hi there")])
         let first = try await demo.complete(request)
         let collected = Collected()
-        let streamed = try await demo.stream(request) { await collected.append($0) }
+        let streamed = try await demo.stream(request) { delta in if case .text(let text) = delta { await collected.append(text) } }
         #expect(first.content == "Echo #1: Hi there")
         #expect(streamed.content == first.content)
         #expect(await collected.text == first.content)

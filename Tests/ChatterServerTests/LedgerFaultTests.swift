@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func upstreamErrorBeforeTheStreamLeavesAnErrorRowAndNoReply(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]) { harness in
             harness.upstream.enqueue(.status(500, message: "boom"), .status(500, message: "boom"))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let reply = try await harness.send(conversation, #"{"content":"Hello"}"#)
@@ -67,6 +67,40 @@ import Testing
             #expect(totals["message_count"]?.int == 2)
             #expect(totals["calls"]?.int == 2)
             #expect(try await harness.request(.GET, "/api/v1/usage").json["totals"]?["failed_calls"]?.int == 2)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func rateLimitsAndServerErrorsAreRetriedEachAttemptItsOwnRow(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            harness.upstream.enqueue(
+                .status(429, message: "slow down", headers: ["Retry-After": "0"]), .status(503, message: "busy"),
+                .reply(content: "Third time lucky.", usage: Self.usage)
+            )
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let reply = try await harness.send(conversation, #"{"content":"Hello"}"#)
+            #expect(reply.status == 200)
+            #expect(reply.json["assistant_message"]?["content"]?.string == "Third time lucky.")
+            let attempts = try await harness.rows("SELECT attempt, status, execution_id FROM llm_calls ORDER BY attempt")
+            #expect(try attempts.map { try $0.decode(column: "status", as: String.self) } == ["error", "error", "ok"])
+            #expect(try attempts.map { try $0.decode(column: "attempt", as: Int64.self) } == [1, 2, 3])
+            #expect(try Set(attempts.map { try $0.decode(column: "execution_id", as: String.self) }).count == 1)
+            let execution = try await harness.rows("SELECT status, calls, input_tokens FROM workflow_executions").first!
+            #expect(try execution.decode(column: "status", as: String.self) == "completed")
+            #expect(try execution.decode(column: "calls", as: Int64.self) == 3)
+            #expect(try execution.decode(column: "input_tokens", as: Int64.self) == 20)
+            #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json["calls"]?.int == 3)
+
+            // A rate limit that lasts is the client's 429 after the last attempt.
+            harness.upstream.enqueue(
+                .status(429, message: "slow down", headers: ["Retry-After": "0"]), .status(429, message: "slow down", headers: ["Retry-After": "0"]),
+                .status(429, message: "slow down", headers: ["Retry-After": "0"])
+            )
+            let limited = try await harness.send(conversation, #"{"content":"Again"}"#)
+            #expect(limited.status == 429)
+            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 5)
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 1)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
     }
