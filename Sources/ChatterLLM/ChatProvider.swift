@@ -61,11 +61,16 @@ public struct ChatRequest: Sendable {
     /// Further OpenAI Chat Completions fields, sent as they are to OpenAI-compatible servers; other
     /// providers refuse a request that carries any (see `ChatProvider.unsupportedFields`).
     public var extra: [String: JSONValue]
+    /// The caller's `messages` exactly as sent (images, audio and all), for OpenAI-compatible servers;
+    /// `messages` holds the same conversation as text for every other use.
+    public var rawMessages: JSONValue?
 
     public init(
         model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
-        stop: [String] = [], tools: [ToolDefinition] = [], toolChoice: JSONValue? = nil, extra: [String: JSONValue] = [:]
+        stop: [String] = [], tools: [ToolDefinition] = [], toolChoice: JSONValue? = nil, extra: [String: JSONValue] = [:],
+        rawMessages: JSONValue? = nil
     ) {
+        self.rawMessages = rawMessages
         self.model = model
         self.messages = messages
         self.temperature = temperature

@@ -198,7 +198,7 @@ extension OpenAICompatibleProvider {
     static func body(for request: ChatRequest, stream: Bool) -> JSONValue {
         var body = request.extra
         body["model"] = .string(request.model)
-        body["messages"] = .array(request.messages.map(message))
+        body["messages"] = request.rawMessages ?? .array(request.messages.map(message))
         body["stream"] = .bool(stream)
         if stream {
             var options: [String: JSONValue] = [:]

@@ -8,7 +8,11 @@ public actor ProviderRegistry {
     private var modelLists: [String: (models: [String]?, fetchedAt: ContinuousClock.Instant)] = [:]
     private let modelListTTL: Duration
 
+    /// Provider names in the order they were configured.
+    let order: [String]
+
     public init(providers: [any ChatProvider], modelListTTL: Duration = .seconds(300)) {
+        self.order = providers.map(\.name)
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.modelListTTL = modelListTTL
     }
@@ -42,6 +46,21 @@ public actor ProviderRegistry {
 }
 
 extension ProviderRegistry {
+    /// A model named without its provider (as OpenAI SDK code does): the first provider, in the order they
+    /// were configured, that lists it; else the provider whose family the name belongs to.
+    public func reference(forBareModel model: String) async -> ModelReference? {
+        for name in order {
+            if let models = await models(of: providers[name]!), models.contains(model) {
+                return ModelReference(provider: name, model: model)
+            }
+        }
+        let families = [("claude", "anthropic"), ("gemini", "gemini"), ("gpt-", "openai"), ("o1", "openai"), ("o3", "openai"), ("o4", "openai")]
+        for (prefix, provider) in families where model.hasPrefix(prefix) && providers[provider] != nil {
+            return ModelReference(provider: provider, model: model)
+        }
+        return nil
+    }
+
     /// Each provider with the models it serves (nil where it cannot list them).
     public func catalog() async -> [(name: String, models: [String]?)] {
         var entries: [(name: String, models: [String]?)] = []

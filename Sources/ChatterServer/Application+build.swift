@@ -137,6 +137,7 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access))
     router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
+    GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)
     // Registration only fails for a malformed server URL, which "/" is not.
     try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!)

@@ -20,7 +20,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return response
             } catch {
                 let chatterError = Self.chatterError(for: error, logger: logger, requestID: requestID)
-                var response = Problem(chatterError, instance: request.uri.path, requestID: requestID).response()
+                // The OpenAI-compatible gateway answers errors in OpenAI's shape, which its SDKs parse.
+                var response =
+                    request.uri.path.hasPrefix("/v1/")
+                    ? GatewayController.errorResponse(GatewayError(chatterError))
+                    : Problem(chatterError, instance: request.uri.path, requestID: requestID).response()
+                response.headers[.requestID] = requestID
                 if chatterError.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
                 return response
             }

@@ -23,6 +23,8 @@ final class ScriptedUpstream: Sendable {
         case hang(Duration)
         /// Stream these deltas, then drop the connection without finishing.
         case cut(deltas: [String])
+        /// A completion that calls one tool (streamed as OpenAI does: id and name first, arguments in pieces).
+        case toolCall(name: String, arguments: String, usage: String)
         /// Stream these deltas, then fall silent for this long before dropping the connection.
         case stall(deltas: [String], silence: Duration)
     }
@@ -139,6 +141,33 @@ final class ScriptedUpstream: Sendable {
                         )
                     }
                     try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                    try await writer.finish(nil)
+                }
+            )
+        case .toolCall(let name, let arguments, let usage):
+            let headers: HTTPFields = [.contentType: streaming ? "text/event-stream" : "application/json"]
+            let call = "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"\(name)\",\"arguments\":\(Self.quoted(arguments))}}"
+            guard streaming else {
+                let body = """
+                    {"id":"chatcmpl-2","object":"chat.completion","model":"\(model)","choices":[{"index":0,"message":{"role":"assistant",\
+                    "content":null,"tool_calls":[\(call)]},"finish_reason":"tool_calls"}],"usage":\(usage)}
+                    """
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+            let half = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
+            let frames = [
+                "{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"\(name)\",\"arguments\":\"\"}}",
+                "{\"index\":0,\"function\":{\"arguments\":\(Self.quoted(String(arguments[..<half])))}}",
+                "{\"index\":0,\"function\":{\"arguments\":\(Self.quoted(String(arguments[half...])))}}",
+            ]
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    for frame in frames {
+                        try await writer.write(ByteBuffer(string: "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"\(model)\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[\(frame)]},\"finish_reason\":null}]}\n\n"))
+                    }
+                    try await writer.write(ByteBuffer(string: "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"\(model)\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"))
+                    try await writer.write(ByteBuffer(string: "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"\(model)\",\"choices\":[],\"usage\":\(usage)}\n\ndata: [DONE]\n\n"))
                     try await writer.finish(nil)
                 }
             )

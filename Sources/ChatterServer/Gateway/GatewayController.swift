@@ -1,0 +1,153 @@
+import ChatterCore
+import ChatterLLM
+import ChatterStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import Synchronization
+
+/// The OpenAI-compatible gateway: `POST /v1/chat/completions` and `GET /v1/models`, authenticated with
+/// Chatter keys. Every call is a ledger row (execution kind `gateway`) attributed to the key and its user;
+/// `X-Chatter-Conversation-ID` attributes it to a conversation as well.
+struct GatewayController {
+    let runtime: ChatterRuntime
+
+    static let conversationHeader = HTTPField.Name("X-Chatter-Conversation-ID")!
+    static let costHeader = HTTPField.Name("X-Chatter-Cost-NanoUSD")!
+    static let callHeader = HTTPField.Name("X-Chatter-LLM-Call-ID")!
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("v1/chat/completions") { request, context in
+            await respond { try await completions(request) }
+        }
+        router.get("v1/models") { _, _ in
+            await respond { try await models() }
+        }
+    }
+
+    /// Errors in OpenAI's shape, as its SDKs expect; nothing escapes as a bare 500.
+    private func respond(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as GatewayError {
+            return Self.errorResponse(error)
+        } catch let error as ChatterError {
+            return Self.errorResponse(GatewayError(error))
+        } catch {
+            let chatterError = ProblemMiddleware<BasicRequestContext>.internalError(error, logger: runtime.logger, requestID: RequestScope.requestID)
+            return Self.errorResponse(GatewayError(chatterError))
+        }
+    }
+
+    static func errorResponse(_ error: GatewayError) -> Response {
+        Response(
+            status: .init(code: error.status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: error.json.jsonText))
+        )
+    }
+
+    private func models() async throws -> Response {
+        _ = try RequestScope.caller()
+        var data: [JSONValue] = []
+        for entry in await runtime.providers.catalog() {
+            for model in entry.models ?? [] {
+                data.append(.object(["id": .string("\(entry.name)/\(model)"), "object": .string("model"), "created": .number(0), "owned_by": .string(entry.name)]))
+            }
+        }
+        return Self.json(.object(["object": .string("list"), "data": .array(data)]))
+    }
+
+    private func completions(_ request: Request) async throws -> Response {
+        let identity = try RequestScope.caller()
+        let body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+            throw GatewayError.invalid("the body is not valid JSON", param: nil)
+        }
+        var parsed = try GatewayRequest(json: json)
+        let reference = try await resolve(parsed.model)
+        let provider = try await runtime.providers.resolve(reference)
+        parsed.chat.model = reference.model
+        let unsupported = provider.unsupportedFields(in: parsed.chat)
+        guard unsupported.isEmpty else {
+            throw GatewayError.invalid(
+                "provider '\(reference.provider)' does not support: \(unsupported.joined(separator: ", "))", param: unsupported.first
+            )
+        }
+        var conversationID: String?
+        if let attached = request.headers[Self.conversationHeader] {
+            conversationID = try await runtime.conversations.get(id: attached, for: identity).id
+        }
+        let start = CallStart(
+            identity: identity, conversationID: conversationID, correlationID: RequestScope.requestID, executionKind: "gateway",
+            purpose: "gateway", userContent: nil, provider: reference.provider, model: reference.model, streamed: parsed.stream,
+            estimatedInputTokens: TokenEstimator().inputTokens(for: parsed.chat.messages), nodeID: runtime.configuration.nodeID
+        )
+        let rendering = GatewayRendering(model: parsed.model, created: Int64(Date().timeIntervalSince1970))
+        if parsed.stream {
+            return stream(provider: provider, request: parsed, start: start, rendering: rendering)
+        }
+        let caller = runtime.caller
+        let chat = parsed.chat
+        let result = try await Task { try await caller.run(provider, chat, start: start, assistantMessageID: nil, clientGone: { false }, onStarted: { _ in }, onDelta: { _ in }) }.value
+        var response = Self.json(rendering.completion(result))
+        response.headers[Self.costHeader] = result.pricing.costNanoUSD.map(String.init) ?? "unpriced"
+        response.headers[Self.callHeader] = result.call.llmCallID
+        return response
+    }
+
+    /// `provider/model`, or a bare model name as OpenAI SDK code sends it.
+    private func resolve(_ model: String) async throws -> ModelReference {
+        if let reference = ModelReference(parsing: model), runtime.providers.providerNames.contains(reference.provider) {
+            return reference
+        }
+        guard let reference = await runtime.providers.reference(forBareModel: model) else {
+            throw GatewayError(status: 404, message: "the model '\(model)' does not exist or is not configured", type: "invalid_request_error", param: "model", code: "model_not_found")
+        }
+        return reference
+    }
+
+    /// The stream runs in its own task: a client that leaves does not stop the upstream read or the ledger.
+    private func stream(provider: any ChatProvider, request: GatewayRequest, start: CallStart, rendering: GatewayRendering) -> Response {
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        let clientGone = Mutex(false)
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { clientGone.withLock { $0 = true } }
+        }
+        let caller = runtime.caller
+        let chat = request.chat
+        let includeUsage = request.includeUsage
+        Task {
+            let callID = Mutex("")
+            do {
+                let result = try await caller.run(
+                    provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } },
+                    onStarted: { call in
+                        callID.withLock { $0 = call.llmCallID }
+                        continuation.yield(Self.frame(rendering.firstChunk(id: call.llmCallID)))
+                    },
+                    onDelta: { delta in continuation.yield(Self.frame(rendering.chunk(id: callID.withLock { $0 }, delta: delta))) }
+                )
+                continuation.yield(Self.frame(rendering.finalChunk(result)))
+                if includeUsage { continuation.yield(Self.frame(rendering.usageChunk(result))) }
+                continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+            } catch {
+                let gatewayError = (error as? ChatterError).map(GatewayError.init) ?? GatewayError(status: 500, message: "the call could not be completed", type: "api_error", param: nil, code: nil)
+                continuation.yield(Self.frame(gatewayError.json))
+            }
+            continuation.finish()
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(asyncSequence: stream)
+        )
+    }
+
+    static func frame(_ json: JSONValue) -> ByteBuffer {
+        ByteBuffer(string: "data: \(json.jsonText)\n\n")
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+    }
+}
