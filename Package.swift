@@ -108,6 +108,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "pii-bench",
+            dependencies: ["ChatterIntel"],
+            path: "Benchmarks/pii-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "sentiment-bench",
             dependencies: ["ChatterIntel"],
             path: "Benchmarks/sentiment-bench",

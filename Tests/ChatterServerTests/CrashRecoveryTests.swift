@@ -75,7 +75,7 @@ import Testing
         await inspector.shutdown()
 
         // The CLI's reconcile agrees and exits 0.
-        let cli = try ChatterProcess.run(["reconcile"], environment: environment)
+        let cli = try await ChatterProcess.run(["reconcile"], environment: environment)
         #expect(cli.status == 0, "\(cli.output)")
         #expect(cli.output.contains("0 discrepancy"))
     }
@@ -113,23 +113,18 @@ struct ChatterProcess {
         throw TestFailure("chatter serve did not become ready")
     }
 
+    /// SIGKILL; the zombie is reaped on a dispatch thread so no cooperative thread blocks.
     func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let process = self.process
+        DispatchQueue.global().async { process.waitUntilExit() }
     }
 
-    static func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(
+            executable.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        )
+        return (result.status, result.output + result.errors)
     }
 
     static func json(_ method: NIOHTTP1.HTTPMethod, _ url: String, _ body: String?) async throws -> JSONValue {

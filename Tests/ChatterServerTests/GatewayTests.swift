@@ -35,7 +35,7 @@ import Testing
             let keyID = try #require(key["key"]?["id"]?.string)
 
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/openai_sdk_client.py")
-            let output = try Self.python([script.path, harness.baseURL + "/v1", secret, "gpt-4o-mini"])
+            let output = try await Self.python([script.path, harness.baseURL + "/v1", secret, "gpt-4o-mini"])
             let results = Dictionary(
                 uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, JSONValue)? in
                     guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), let name = json["scenario"]?.string else { return nil }
@@ -150,19 +150,9 @@ import Testing
         }
     }
 
-    static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("python failed: \(errorText)") }
-        return String(decoding: data, as: UTF8.self)
+    static func python(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments)
+        guard result.status == 0 else { throw TestFailure("python failed: \(result.errors)") }
+        return result.output
     }
 }
