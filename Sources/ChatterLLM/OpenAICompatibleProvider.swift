@@ -25,39 +25,29 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public var name: String { configuration.name }
     private let configuration: Configuration
-    private let client: HTTPClient
+    private let http: UpstreamHTTP
     private let estimator = TokenEstimator()
 
     public init(configuration: Configuration, client: HTTPClient) {
         self.configuration = configuration
-        self.client = client
+        self.http = UpstreamHTTP(client: client, requestTimeout: configuration.requestTimeout, requestIDHeader: "x-request-id")
+    }
+
+    private var headers: [(String, String)] {
+        configuration.apiKey.flatMap { $0.isEmpty ? nil : [("Authorization", "Bearer \($0)")] } ?? []
     }
 
     /// An OpenAI-compatible server takes every Chat Completions field as it is.
     public func unsupportedFields(in request: ChatRequest) -> [String] { [] }
 
     public func listModels() async throws -> [String]? {
-        var request = HTTPClientRequest(url: "\(configuration.baseURL)/models")
-        addAuthorization(to: &request)
-        let response = try await execute(request, timeout: .seconds(10))
-        guard response.status == .ok else { return nil }
-        let body = try await response.body.collect(upTo: 8 << 20)
-        let list = try? JSONDecoder().decode(ModelList.self, from: body)
-        return list?.data.map(\.id)
+        try await http.get("\(configuration.baseURL)/models", headers: headers)?["data"]?.elements?.compactMap { $0["id"]?.string }
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
         let response = try await send(request, stream: false)
-        let requestID = response.headers.first(name: "x-request-id")
-        let body: ByteBuffer
-        do {
-            body = try await response.body.collect(upTo: 64 << 20)
-        } catch {
-            throw Self.failure(from: error, upstreamRequestID: requestID)
-        }
-        guard let decoded = try? JSONDecoder().decode(CompletionChunk.self, from: body) else {
-            throw ProviderFailure(.malformedResponse, "the completion body is not a Chat Completions object", upstreamRequestID: requestID)
-        }
+        let requestID = http.requestID(of: response)
+        let decoded = try await http.decode(CompletionChunk.self, from: response)
         let choice = decoded.choices.first
         let content = choice?.message?.content ?? ""
         let toolCalls = (choice?.message?.toolCalls ?? []).map {
@@ -76,8 +66,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
         let response = try await send(request, stream: true)
-        var upstreamRequestID = response.headers.first(name: "x-request-id")
-        var parser = ServerSentEventParser()
+        var upstreamRequestID = http.requestID(of: response)
         var content = ""
         var toolCalls = ToolCallAssembler()
         var finishReason: String?
@@ -116,20 +105,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
             }
         }
 
-        do {
-            for try await buffer in response.body {
-                for event in parser.consume(buffer.readableBytesView) {
-                    try await handle(event)
-                }
-            }
-            if let event = parser.finish() { try await handle(event) }
-        } catch var failure as ProviderFailure {
-            failure.upstreamRequestID = failure.upstreamRequestID ?? upstreamRequestID
-            failure.partialContent = content
-            throw failure
-        } catch {
-            throw Self.failure(from: error, upstreamRequestID: upstreamRequestID, partialContent: content, reportedUsage: usage)
-        }
+        try await http.events(response, partial: { content }) { event in try await handle(event) }
         guard sawDone || finishReason != nil else {
             throw ProviderFailure(
                 .malformedResponse, "the stream ended before the model finished",
@@ -147,47 +123,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 
     private func send(_ chatRequest: ChatRequest, stream: Bool) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: "\(configuration.baseURL)/chat/completions")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
-        addAuthorization(to: &request)
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(Self.body(for: chatRequest, stream: stream))))
-        let response = try await execute(request, timeout: configuration.requestTimeout)
-        guard response.status == .ok else {
-            let requestID = response.headers.first(name: "x-request-id")
-            let text = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
-            let message = (try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(text.utf8)))?.error.message
-            throw ProviderFailure(
-                .http(status: Int(response.status.code)), message ?? response.status.reasonPhrase, upstreamRequestID: requestID,
-                retryAfter: ProviderFailure.retryAfter(header: response.headers.first(name: "retry-after"))
-            )
-        }
-        return response
-    }
-
-    private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
-        do {
-            return try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
-        } catch {
-            throw Self.failure(from: error, upstreamRequestID: nil)
-        }
-    }
-
-    private func addAuthorization(to request: inout HTTPClientRequest) {
-        if let apiKey = configuration.apiKey, !apiKey.isEmpty {
-            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        }
-    }
-
-    static func failure(from error: any Error, upstreamRequestID: String?, partialContent: String = "", reportedUsage: Usage? = nil) -> ProviderFailure {
-        if let failure = error as? ProviderFailure { return failure }
-        let kind: ProviderFailure.Kind
-        switch error as? HTTPClientError {
-        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded): kind = .timeout
-        default: kind = .transport
-        }
-        return ProviderFailure(kind, String(describing: error), upstreamRequestID: upstreamRequestID, partialContent: partialContent, reportedUsage: reportedUsage)
+        try await http.post(
+            "\(configuration.baseURL)/chat/completions", headers: headers, body: Self.body(for: chatRequest, stream: stream), stream: stream
+        )
     }
 }
 
@@ -290,10 +228,5 @@ extension OpenAICompatibleProvider {
     struct ErrorEnvelope: Decodable {
         struct Body: Decodable { var message: String? }
         var error: Body
-    }
-
-    struct ModelList: Decodable {
-        struct Entry: Decodable { var id: String }
-        var data: [Entry]
     }
 }

@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import ChatterCore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The HTTP side every adapter shares: JSON requests, provider errors as `ProviderFailure`
+/// (with the provider's message and `Retry-After`), and bodies read as server-sent events or lines.
+struct UpstreamHTTP: Sendable {
+    let client: HTTPClient
+    let requestTimeout: Duration
+    /// The response header carrying the provider's request id.
+    let requestIDHeader: String
+
+    func post(_ url: String, headers: [(String, String)], body: JSONValue, stream: Bool) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        return try await checked(execute(request, timeout: requestTimeout))
+    }
+
+    func get(_ url: String, headers: [(String, String)]) async throws -> JSONValue? {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+    }
+
+    func json(_ response: HTTPClientResponse) async throws -> JSONValue {
+        try await decode(JSONValue.self, from: response)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from response: HTTPClientResponse) async throws -> T {
+        do {
+            let body = try await response.body.collect(upTo: 64 << 20)
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch let error as DecodingError {
+            throw ProviderFailure(.malformedResponse, "the body is not JSON: \(error)", upstreamRequestID: requestID(of: response))
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: requestID(of: response))
+        }
+    }
+
+    func requestID(of response: HTTPClientResponse) -> String? {
+        response.headers.first(name: requestIDHeader)
+    }
+
+    /// Reads a streamed body, handing each server-sent event to `handle`; transport errors become failures
+    /// carrying what had been received.
+    func events(_ response: HTTPClientResponse, partial: () -> String, _ handle: (ServerSentEventParser.Event) async throws -> Void) async throws {
+        var parser = ServerSentEventParser()
+        try await reading(response, partial: partial) { bytes in
+            for event in parser.consume(bytes) { try await handle(event) }
+        }
+        if let event = parser.finish() { try await handle(event) }
+    }
+
+    /// Reads a newline-delimited JSON body (Ollama), one value per line.
+    func lines(_ response: HTTPClientResponse, partial: () -> String, _ handle: (JSONValue) async throws -> Void) async throws {
+        var pending: [UInt8] = []
+        func drain(final: Bool) async throws {
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) ?? (final && !pending.isEmpty ? pending.count : nil) {
+                let line = pending[..<newline]
+                pending.removeFirst(min(newline + 1, pending.count))
+                guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+                    throw ProviderFailure(.malformedResponse, "a stream line is not JSON", partialContent: partial())
+                }
+                try await handle(value)
+            }
+        }
+        try await reading(response, partial: partial) { bytes in
+            pending.append(contentsOf: bytes)
+            try await drain(final: false)
+        }
+        try await drain(final: true)
+    }
+
+    private func reading(_ response: HTTPClientResponse, partial: () -> String, _ consume: (ByteBufferView) async throws -> Void) async throws {
+        do {
+            for try await buffer in response.body { try await consume(buffer.readableBytesView) }
+        } catch var failure as ProviderFailure {
+            failure.upstreamRequestID = failure.upstreamRequestID ?? requestID(of: response)
+            failure.partialContent = partial()
+            throw failure
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: requestID(of: response), partialContent: partial())
+        }
+    }
+
+    private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: nil)
+        }
+    }
+
+    /// A non-2xx answer as a failure with the provider's own message (`error.message` or `error` as text).
+    private func checked(_ response: HTTPClientResponse) async throws -> HTTPClientResponse {
+        guard response.status.code >= 300 else { return response }
+        let text = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
+        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let message = json?["error"]?["message"]?.string ?? json?["error"]?.string ?? response.status.reasonPhrase
+        throw ProviderFailure(
+            .http(status: Int(response.status.code)), message, upstreamRequestID: requestID(of: response),
+            retryAfter: ProviderFailure.retryAfter(header: response.headers.first(name: "retry-after"))
+        )
+    }
+
+    static func failure(from error: any Error, upstreamRequestID: String?, partialContent: String = "", reportedUsage: Usage? = nil) -> ProviderFailure {
+        if let failure = error as? ProviderFailure { return failure }
+        let kind: ProviderFailure.Kind
+        switch error as? HTTPClientError {
+        case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded): kind = .timeout
+        default: kind = .transport
+        }
+        return ProviderFailure(kind, String(describing: error), upstreamRequestID: upstreamRequestID, partialContent: partialContent, reportedUsage: reportedUsage)
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON text (a tool call's arguments); text that is not JSON is kept as a string.
+    static func parsing(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+    }
+
+    var elements: [JSONValue]? {
+        if case .array(let values) = self { return values }
+        return nil
+    }
+}
