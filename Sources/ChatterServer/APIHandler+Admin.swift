@@ -31,6 +31,7 @@ extension APIHandler {
                 body: .json(
                     .init(
                         defaultModel: runtime.configuration.defaultModel.description,
+                        aliases: .init(additionalProperties: runtime.configuration.aliases.mapValues(\.description)),
                         providers: catalog.map { .init(name: $0.name, models: $0.models) }
                     )
                 )

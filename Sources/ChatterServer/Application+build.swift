@@ -49,16 +49,23 @@ public struct ChatterRuntime: Sendable {
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var providers: [any ChatProvider] = [DemoProvider(tokenDelay: configuration.demoTokenDelay)]
-        if configuration.openAIAPIKey != nil || configuration.openAIBaseURL != nil {
-            providers.append(
-                OpenAICompatibleProvider(
-                    configuration: .init(
-                        name: "openai", baseURL: configuration.openAIBaseURL ?? "https://api.openai.com/v1",
-                        apiKey: configuration.openAIAPIKey, requestTimeout: configuration.upstreamRequestTimeout
-                    ),
-                    client: httpClient
+        let timeout = configuration.upstreamRequestTimeout
+        for setting in configuration.providers {
+            switch setting.kind {
+            case .openai:
+                providers.append(
+                    OpenAICompatibleProvider(
+                        configuration: .init(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, requestTimeout: timeout),
+                        client: httpClient
+                    )
                 )
-            )
+            case .anthropic:
+                providers.append(AnthropicProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, client: httpClient, requestTimeout: timeout))
+            case .gemini:
+                providers.append(GeminiProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, client: httpClient, requestTimeout: timeout))
+            case .ollama:
+                providers.append(OllamaProvider(name: setting.name, baseURL: setting.baseURL, client: httpClient, requestTimeout: timeout))
+            }
         }
         let registry = ProviderRegistry(providers: providers)
         let conversations = ConversationStore(database: database)
@@ -80,7 +87,7 @@ public struct ChatterRuntime: Sendable {
             providers: registry,
             chat: ChatService(
                 conversations: conversations, caller: caller, providers: registry,
-                defaultModel: configuration.defaultModel, historyTokenBudget: configuration.historyTokenBudget,
+                defaultModel: configuration.defaultModel, aliases: configuration.aliases, historyTokenBudget: configuration.historyTokenBudget,
                 nodeID: configuration.nodeID, logger: logger
             ),
             caller: caller,

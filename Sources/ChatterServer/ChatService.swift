@@ -52,6 +52,7 @@ public struct ChatService: Sendable {
     let caller: UpstreamCaller
     let providers: ProviderRegistry
     let defaultModel: ModelReference
+    let aliases: [String: ModelReference]
     let historyTokenBudget: Int64
     let nodeID: String
     let logger: Logger
@@ -83,8 +84,9 @@ public struct ChatService: Sendable {
     /// The model a request names, or the default; an unparseable or unknown one is the caller's error.
     func resolveModel(_ text: String?) throws -> ModelReference {
         guard let text else { return defaultModel }
+        if let alias = aliases[text] { return alias }
         guard let reference = ModelReference(parsing: text) else {
-            throw ChatterError(.unknownModel, "model must be provider/model, e.g. demo/echo (got \"\(text)\")")
+            throw ChatterError(.unknownModel, "model must be provider/model, e.g. demo/echo, or a configured alias (got \"\(text)\")")
         }
         return reference
     }

@@ -8,8 +8,10 @@ public struct Configuration: Sendable {
     public var host: String
     public var port: Int
     public var adminKey: String?
-    public var openAIAPIKey: String?
-    public var openAIBaseURL: String?
+    /// Configured providers besides the built-in `demo`, in order.
+    public var providers: [ProviderSetting]
+    /// Short names for `provider/model`, usable wherever a model is named.
+    public var aliases: [String: ModelReference]
     public var defaultModel: ModelReference
     public var pricesFile: String?
     public var maxBodyBytes: Int
@@ -63,24 +65,7 @@ public struct Configuration: Sendable {
         if let adminKey, adminKey.count < 20 {
             problems.append("CHATTER_ADMIN_KEY must be at least 20 characters long")
         }
-        openAIAPIKey = value("OPENAI_API_KEY")
-        openAIBaseURL = value("OPENAI_BASE_URL")
-        if let base = openAIBaseURL, URL(string: base)?.scheme.map({ ["http", "https"].contains($0) }) != true {
-            problems.append("OPENAI_BASE_URL must be an http:// or https:// URL")
-        }
-        let openAIConfigured = openAIAPIKey != nil || openAIBaseURL != nil
-        let defaultModelText = value("CHATTER_DEFAULT_MODEL") ?? (openAIConfigured ? "openai/gpt-4o-mini" : "demo/echo")
-        if let reference = ModelReference(parsing: defaultModelText) {
-            defaultModel = reference
-            if reference.provider == "openai" && !openAIConfigured {
-                problems.append("CHATTER_DEFAULT_MODEL names provider openai, but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set")
-            } else if !["openai", "demo"].contains(reference.provider) {
-                problems.append("CHATTER_DEFAULT_MODEL names provider '\(reference.provider)', which is not configured (available: demo, openai)")
-            }
-        } else {
-            defaultModel = ModelReference(provider: "demo", model: "echo")
-            problems.append("CHATTER_DEFAULT_MODEL must be provider/model, e.g. openai/gpt-4o-mini (got \"\(defaultModelText)\")")
-        }
+        (providers, aliases, defaultModel) = Self.providerSettings(environment: environment, value: value, problems: &problems)
         pricesFile = value("CHATTER_PRICES_FILE")
         maxBodyBytes = integer("CHATTER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         historyTokenBudget = Int64(integer("CHATTER_HISTORY_TOKEN_BUDGET", default: 8000, range: 100...2_000_000))

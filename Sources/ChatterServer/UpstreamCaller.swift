@@ -103,14 +103,18 @@ struct UpstreamCaller: Sendable {
     /// A failed attempt keeps its row (status `error`) with what it is known to have used; the execution
     /// fails with the last attempt. No assistant message is invented.
     private func record(_ failure: ProviderFailure, call: StartedCall, messages: [ChatMessage], firstToken: Int64?, endsExecution: Bool) async throws {
-        let usage: Usage =
-            if let reported = failure.reportedUsage {
-                reported
-            } else if !failure.partialContent.isEmpty {
-                estimator.usage(messages: messages, output: failure.partialContent)
-            } else {
-                .missing
+        var usage: Usage = .missing
+        if var reported = failure.reportedUsage {
+            // A stream cut mid-way may have reported its input but not all of the output it had produced.
+            let produced = estimator.count(failure.partialContent)
+            if produced > reported.outputTokens {
+                reported.outputTokens = produced
+                reported.source = .estimated
             }
+            usage = reported
+        } else if !failure.partialContent.isEmpty {
+            usage = estimator.usage(messages: messages, output: failure.partialContent)
+        }
         let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
         _ = try await finish(
             call,

@@ -50,7 +50,9 @@ struct GatewayController {
 
     private func models() async throws -> Response {
         _ = try RequestScope.caller()
-        var data: [JSONValue] = []
+        var data: [JSONValue] = runtime.configuration.aliases.keys.sorted().map { alias in
+            .object(["id": .string(alias), "object": .string("model"), "created": .number(0), "owned_by": .string("chatter-alias")])
+        }
         for entry in await runtime.providers.catalog() {
             for model in entry.models ?? [] {
                 data.append(.object(["id": .string("\(entry.name)/\(model)"), "object": .string("model"), "created": .number(0), "owned_by": .string(entry.name)]))
@@ -99,6 +101,7 @@ struct GatewayController {
 
     /// `provider/model`, or a bare model name as OpenAI SDK code sends it.
     private func resolve(_ model: String) async throws -> ModelReference {
+        if let alias = runtime.configuration.aliases[model] { return alias }
         if let reference = ModelReference(parsing: model), runtime.providers.providerNames.contains(reference.provider) {
             return reference
         }
