@@ -73,6 +73,7 @@ public struct ChatterRuntime: Sendable {
         let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
         let caller = UpstreamCaller(
             ledger: ledger, prices: prices, retry: RetryPolicy(maxAttempts: configuration.upstreamMaxAttempts),
+            limits: configuration.streamLimits,
             nodeID: configuration.nodeID, logger: logger
         )
         return ChatterRuntime(

@@ -22,6 +22,7 @@ public struct Configuration: Sendable {
     /// Longest a whole upstream call may take, streaming included (also bounds a drain after a client leaves).
     public var upstreamRequestTimeout: Duration
     public var nodeID: String
+    public var streamLimits: StreamLimits
     /// Attempts per upstream call, retries included (429 and 5xx, before the first token only).
     public var upstreamMaxAttempts: Int
     public var logLevel: Logger.Level
@@ -73,6 +74,14 @@ public struct Configuration: Sendable {
         upstreamIdleTimeout = .seconds(integer("CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
         upstreamRequestTimeout = .seconds(integer("CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS", default: 600, range: 1...7200))
         nodeID = value("CHATTER_NODE_ID") ?? ProcessInfo.processInfo.hostName
+        let disconnect = (value("CHATTER_ON_CLIENT_DISCONNECT") ?? "drain").lowercased()
+        if !["drain", "cancel"].contains(disconnect) { problems.append("CHATTER_ON_CLIENT_DISCONNECT must be drain or cancel") }
+        streamLimits = StreamLimits(
+            firstTokenTimeout: .seconds(integer("CHATTER_UPSTREAM_FIRST_TOKEN_TIMEOUT_SECONDS", default: 60, range: 1...3600)),
+            cancelOnDisconnect: disconnect == "cancel",
+            drainTimeout: .seconds(integer("CHATTER_DRAIN_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
+            maxConcurrentDrains: integer("CHATTER_MAX_CONCURRENT_DRAINS", default: 64, range: 0...100_000)
+        )
         upstreamMaxAttempts = integer("CHATTER_UPSTREAM_MAX_ATTEMPTS", default: 3, range: 1...10)
         maxDatabaseConnections = integer("CHATTER_DATABASE_MAX_CONNECTIONS", default: 16, range: 1...500)
         sqliteSynchronous = (value("CHATTER_SQLITE_SYNCHRONOUS") ?? "FULL").uppercased()

@@ -38,6 +38,8 @@ struct UpstreamCaller: Sendable {
     let ledger: LedgerStore
     let prices: PriceCatalog
     let retry: RetryPolicy
+    let limits: StreamLimits
+    let drains = DrainSlots()
     let nodeID: String
     let logger: Logger
     let estimator = TokenEstimator()
@@ -56,13 +58,11 @@ struct UpstreamCaller: Sendable {
         var attempt = 1
         while true {
             let firstToken = FirstTokenClock()
+            let partial = PartialOutput()
             do {
                 let completion =
                     start.streamed
-                    ? try await provider.stream(request) { delta in
-                        firstToken.mark()
-                        await onDelta(delta)
-                    }
+                    ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
                     : try await provider.complete(request)
                 let pricing = try await prices.price(
                     tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
@@ -78,6 +78,19 @@ struct UpstreamCaller: Sendable {
                     )
                 )
                 return Result(call: call, completion: completion, pricing: pricing, finished: finished)
+            } catch let stop as StreamStop {
+                // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
+                // what arrived is estimated; no reply is stored.
+                let usage = estimator.usage(messages: request.messages, output: partial.text)
+                let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
+                _ = try await finish(
+                    call,
+                    CallOutcome(
+                        status: .clientDisconnected, usage: usage, pricing: pricing, error: stop.description,
+                        firstTokenAtMilliseconds: firstToken.milliseconds, finishedAtMilliseconds: Clock.nowMilliseconds(), executionStatus: .failed
+                    )
+                )
+                throw ChatterError(.unavailable, stop.description, extensions: ["llm_call_id": call.llmCallID, "execution_id": call.executionID])
             } catch {
                 let failure = error as? ProviderFailure ?? ProviderFailure(.transport, String(describing: error))
                 let retrying =
@@ -97,6 +110,48 @@ struct UpstreamCaller: Sendable {
                     estimatedInputTokens: start.estimatedInputTokens, nodeID: nodeID
                 )
             }
+        }
+    }
+
+    /// Reads a stream under a watchdog: no first token within the limit is a timeout; a client that leaves
+    /// is followed by a bounded drain (time and concurrent drains) or, in cancel mode, by cancelling upstream.
+    private func supervisedStream(
+        _ provider: any ChatProvider, _ request: ChatRequest, firstToken: FirstTokenClock, partial: PartialOutput,
+        clientGone: @escaping @Sendable () -> Bool, onDelta: @escaping @Sendable (ChatDelta) async -> Void
+    ) async throws -> ChatCompletion {
+        let limits = self.limits
+        let drains = self.drains
+        return try await withThrowingTaskGroup(of: ChatCompletion?.self) { group in
+            group.addTask {
+                try await provider.stream(request) { delta in
+                    firstToken.mark()
+                    partial.append(delta)
+                    await onDelta(delta)
+                }
+            }
+            group.addTask {
+                let started = ContinuousClock.now
+                var goneSince: ContinuousClock.Instant?
+                var holdsDrainSlot = false
+                defer { if holdsDrainSlot { drains.release() } }
+                while true {
+                    try await Task.sleep(for: .milliseconds(50))
+                    if firstToken.milliseconds == nil && ContinuousClock.now - started > limits.firstTokenTimeout {
+                        throw ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)", partialContent: partial.text)
+                    }
+                    guard clientGone() else { continue }
+                    if limits.cancelOnDisconnect { throw StreamStop.cancelledOnDisconnect }
+                    if goneSince == nil {
+                        goneSince = ContinuousClock.now
+                        holdsDrainSlot = drains.acquire(limit: limits.maxConcurrentDrains)
+                        if !holdsDrainSlot { throw StreamStop.tooManyDrains }
+                    }
+                    if let goneSince, ContinuousClock.now - goneSince > limits.drainTimeout { throw StreamStop.drainTimedOut }
+                }
+            }
+            defer { group.cancelAll() }
+            guard let completion = try await group.next() ?? nil else { throw CancellationError() }
+            return completion
         }
     }
 
@@ -162,6 +217,66 @@ struct UpstreamCaller: Sendable {
         }
         preconditionFailure("unreachable: the loop returns or throws")
     }
+}
+
+/// How long a stream may take to start, and what happens when its client leaves.
+public struct StreamLimits: Sendable {
+    public var firstTokenTimeout: Duration
+    /// Cancel the upstream call at once (usage estimated) instead of reading on to the provider's own numbers.
+    public var cancelOnDisconnect: Bool
+    public var drainTimeout: Duration
+    public var maxConcurrentDrains: Int
+
+    public init(firstTokenTimeout: Duration, cancelOnDisconnect: Bool, drainTimeout: Duration, maxConcurrentDrains: Int) {
+        self.firstTokenTimeout = firstTokenTimeout
+        self.cancelOnDisconnect = cancelOnDisconnect
+        self.drainTimeout = drainTimeout
+        self.maxConcurrentDrains = maxConcurrentDrains
+    }
+}
+
+/// Why Chatter stopped reading a stream whose client had left.
+enum StreamStop: Error, CustomStringConvertible {
+    case cancelledOnDisconnect, drainTimedOut, tooManyDrains
+
+    var description: String {
+        switch self {
+        case .cancelledOnDisconnect: "the client disconnected and the upstream call was cancelled (usage estimated)"
+        case .drainTimedOut: "the client disconnected and the upstream did not finish within the drain time (usage estimated)"
+        case .tooManyDrains: "the client disconnected while the most concurrent drains were running; the upstream call was cancelled (usage estimated)"
+        }
+    }
+}
+
+/// Streams being read on after their clients left, bounded so abandoned calls cannot pile up.
+final class DrainSlots: Sendable {
+    private let running = Mutex(0)
+
+    func acquire(limit: Int) -> Bool {
+        running.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func release() {
+        running.withLock { $0 -= 1 }
+    }
+}
+
+/// What a stream has produced so far, to estimate a call that is stopped before it ends.
+final class PartialOutput: Sendable {
+    private let value = Mutex("")
+
+    func append(_ delta: ChatDelta) {
+        switch delta {
+        case .text(let text): value.withLock { $0 += text }
+        case .toolCall(_, _, let name, let arguments): value.withLock { $0 += (name ?? "") + arguments }
+        }
+    }
+
+    var text: String { value.withLock { $0 } }
 }
 
 /// When the first token arrived, set once from the streaming callback.

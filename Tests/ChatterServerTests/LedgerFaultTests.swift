@@ -163,20 +163,7 @@ import Testing
             harness.upstream.enqueue(.reply(content: words, usage: #"{"prompt_tokens":33,"completion_tokens":40}"#, tokenDelay: .milliseconds(25)))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
 
-            // Read the first tokens, then hang up.
-            var request = HTTPClientRequest(url: harness.baseURL + "/api/v1/conversations/\(conversation)/messages")
-            request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(Harness.adminKey)")
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: #"{"content":"Long one","stream":true}"#))
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let response = try await client.execute(request, timeout: .seconds(30))
-            var received = ""
-            for try await buffer in response.body {
-                received += String(buffer: buffer)
-                if received.components(separatedBy: "event: token").count > 3 { break }
-            }
-            try await client.shutdown()
+            try await harness.streamAndDisconnect(conversation, #"{"content":"Long one","stream":true}"#, afterTokens: 3)
 
             try await harness.eventually {
                 try await harness.count("llm_calls", where: "status <> 'in_flight'") == 1
@@ -191,6 +178,50 @@ import Testing
             #expect(try stored.decode(column: "content", as: String.self) == words)
             #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json["output_tokens"]?.int == 40)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func disconnectPoliciesBoundWhatIsReadAfterTheClientLeaves(database: TestDatabase) async throws {
+        let slow = ScriptedUpstream.Behavior.reply(
+            content: (1...100).map { "w\($0)" }.joined(separator: " "), usage: #"{"prompt_tokens":33,"completion_tokens":100}"#,
+            tokenDelay: .milliseconds(40)
+        )
+        for (environment, reason) in [
+            (["CHATTER_ON_CLIENT_DISCONNECT": "cancel"], "cancelled"),
+            (["CHATTER_DRAIN_TIMEOUT_SECONDS": "1"], "drain time"),
+            (["CHATTER_MAX_CONCURRENT_DRAINS": "0"], "concurrent drains"),
+        ] {
+            try await Harness.with(database, environment: environment) { harness in
+                harness.upstream.enqueue(slow)
+                let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+                let began = ContinuousClock.now
+                try await harness.streamAndDisconnect(conversation, #"{"content":"Long one","stream":true}"#, afterTokens: 3)
+                try await harness.eventually { try await harness.count("llm_calls", where: "status <> 'in_flight'") == 1 }
+                // The upstream would have taken 4 s; every policy stops well before.
+                #expect(ContinuousClock.now - began < .seconds(3.5), "\(reason)")
+                let row = try await harness.rows("SELECT status, usage_source, output_tokens, error FROM llm_calls").first!
+                #expect(try row.decode(column: "status", as: String.self) == "client_disconnected", "\(reason)")
+                #expect(try row.decode(column: "usage_source", as: String?.self) == "estimated", "\(reason)")
+                #expect(try row.decode(column: "output_tokens", as: Int64.self) < 100, "\(reason)")
+                #expect(try row.decode(column: "error", as: String?.self)?.contains(reason) == true, "\(reason)")
+                #expect(try await harness.count("messages", where: "role = 'assistant'") == 0)
+                #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func noFirstTokenInTimeIsATimeout(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_FIRST_TOKEN_TIMEOUT_SECONDS": "1", "CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "30"]) { harness in
+            harness.upstream.enqueue(.stall(deltas: [], silence: .seconds(5)))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let began = ContinuousClock.now
+            let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)
+            #expect(ContinuousClock.now - began < .seconds(4))
+            #expect(events.last?.event == "error")
+            #expect(events.last?.data["status"]?.int == 504)
+            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 1)
         }
     }
 }

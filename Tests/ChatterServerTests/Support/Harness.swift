@@ -144,6 +144,28 @@ final class Harness: Sendable {
         }
     }
 
+    /// Starts a streamed turn, reads `tokens` token events, then hangs up.
+    func streamAndDisconnect(_ conversationID: String, _ fields: String, afterTokens tokens: Int) async throws {
+        var request = HTTPClientRequest(url: baseURL + "/api/v1/conversations/\(conversationID)/messages")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Harness.adminKey)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: fields))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var received = ""
+            for try await buffer in response.body {
+                received += String(buffer: buffer)
+                if received.components(separatedBy: "event: token").count > tokens { break }
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
     func reconcile() async throws -> JSONValue {
         let reply = try await request(.GET, "/api/v1/admin/reconcile")
         guard reply.status == 200 else { throw TestFailure("reconcile: \(reply.status) \(reply.body)") }
