@@ -108,6 +108,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "estimator-bench",
+            dependencies: ["ChatterLLM"],
+            path: "Benchmarks/estimator-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "pii-bench",
             dependencies: ["ChatterIntel"],
             path: "Benchmarks/pii-bench",

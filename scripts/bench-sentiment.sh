@@ -3,6 +3,7 @@
 #
 #   scripts/bench-sentiment.sh                       # fetch the data, build sentiment-bench in release, run it
 #   scripts/bench-sentiment.sh --regenerate-lexicon  # rewrite VaderLexicon+Entries.swift from the sdist
+#   scripts/bench-sentiment.sh --fetch-only          # only fetch the data (scripts/bench-estimator.sh uses it)
 #
 # The data is the human-rated sets published with the VADER paper (Hutto & Gilbert, ICWSM 2014), which ship
 # inside the vaderSentiment source distribution on PyPI (additional_resources/hutto_ICWSM_2014.tar.gz). They are
@@ -59,6 +60,9 @@ regenerate_lexicon() {
 
 fetch
 case "${1:-}" in
+--fetch-only)
+    log "data in $SETS_DIR"
+    ;;
 --regenerate-lexicon)
     regenerate_lexicon
     ;;

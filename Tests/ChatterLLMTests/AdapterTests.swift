@@ -42,10 +42,13 @@ import Testing
     @Test func estimatorCountsWordsAndCharacters() {
         let estimator = TokenEstimator()
         #expect(estimator.count("") == 0)
-        #expect(estimator.count("Hello, world!") == 4)
-        #expect(estimator.count(String(repeating: "a", count: 400)) == 100)
+        // 2 words + 2 punctuation × 0.6 = 3.2
+        #expect(estimator.count("Hello, world!") == 3)
+        // 1 word + 2 digit runs × 1.5 + 1 punctuation × 0.6 + two extra pieces of the 14-letter word × 0.5 = 5.6
+        #expect(estimator.count("Internationals 2024-25") == 6)
+        #expect(estimator.count("東京タワー") == 5)
         let messages = [ChatMessage(role: .user, content: "Hello, world!")]
-        #expect(estimator.inputTokens(for: messages) == 4 + 4 + 3)
+        #expect(estimator.inputTokens(for: messages) == 3 + 4 + 3)
     }
 
     @Test func demoIsDeterministicAndEstimated() async throws {

@@ -98,7 +98,7 @@ struct ChatterProcess {
         process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["CHATTER_PORT": "\(port)"]) { $1 }) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         let started = ChatterProcess(process: process, port: port)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -88,7 +88,7 @@ import Testing
             // Its input was reported in message_start; its output is what had arrived, counted by the estimator.
             let cut = try await harness.rows("SELECT usage_source, input_tokens, output_tokens FROM llm_calls WHERE status = 'error' AND streamed = 1").first!
             #expect(try cut.decode(column: "input_tokens", as: Int64.self) == 30)
-            #expect(try cut.decode(column: "output_tokens", as: Int64.self) == 6)
+            #expect(try cut.decode(column: "output_tokens", as: Int64.self) == 5)
             #expect(try cut.decode(column: "usage_source", as: String?.self) == "estimated")
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
