@@ -25,6 +25,8 @@ struct ChatterBench: AsyncParsableCommand {
     @Option(help: "The high concurrency.") var concurrency = 32
     @Option(help: "Turns per conversation before a worker starts a new one.") var turnsPerConversation = 10
     @Option(help: "Extra environment for the server, NAME=VALUE.") var env: [String] = []
+    @Option(help: "chat (POST /api/v1/conversations/{id}/messages), gateway or gateway-stream (POST /v1/chat/completions).")
+    var mode = "chat"
 
     func run() async throws {
         let upstream = try await CannedUpstream.start()
@@ -34,9 +36,12 @@ struct ChatterBench: AsyncParsableCommand {
             return configuration
         }())
 
+        guard ["chat", "gateway", "gateway-stream"].contains(mode) else { throw ValidationError("--mode must be chat, gateway or gateway-stream") }
+        let streaming = mode == "gateway-stream"
+        let upstreamBody = streaming ? CannedUpstream.streamingRequestBody : CannedUpstream.requestBody
         // Baseline: the upstream alone, through the same kind of client.
         let baseline = try await Measure.run(count: sequentialTurns, concurrency: 1) { _ in
-            try await Self.post(client, "http://127.0.0.1:\(upstream.port)/v1/chat/completions", body: CannedUpstream.requestBody, key: nil)
+            try await Self.post(client, "http://127.0.0.1:\(upstream.port)/v1/chat/completions", body: upstreamBody, key: nil)
         }
 
         let server = try await ServerProcess.start(
@@ -45,26 +50,31 @@ struct ChatterBench: AsyncParsableCommand {
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
         let conversations = ConversationPool(client: client, base: base, turnsPerConversation: turnsPerConversation)
+        let gatewayBody = streaming ? CannedUpstream.gatewayStreamingBody : CannedUpstream.gatewayBody
+        let chatMode = mode == "chat"
+        let operation: @Sendable (Int) async throws -> Void = { worker in
+            if chatMode {
+                try await conversations.turn(worker: worker)
+            } else {
+                _ = try await Self.post(client, base + "/v1/chat/completions", body: gatewayBody)
+            }
+        }
 
-        _ = try await Measure.run(count: 200, concurrency: 8) { worker in try await conversations.turn(worker: worker) }
-        let sequential = try await Measure.run(count: sequentialTurns, concurrency: 1) { worker in
-            try await conversations.turn(worker: worker)
-        }
+        _ = try await Measure.run(count: 200, concurrency: 8) { worker in try await operation(worker) }
+        let sequential = try await Measure.run(count: sequentialTurns, concurrency: 1) { worker in try await operation(worker) }
         let sampler = RSSSampler(pid: server.pid)
-        let concurrent = try await Measure.run(count: concurrentTurns, concurrency: concurrency) { worker in
-            try await conversations.turn(worker: 1000 + worker)
-        }
+        let concurrent = try await Measure.run(count: concurrentTurns, concurrency: concurrency) { worker in try await operation(1000 + worker) }
         let peakRSS = sampler.stop()
         let reconcile = try await Self.get(client, base + "/api/v1/admin/reconcile")
         let usage = try await Self.get(client, base + "/api/v1/usage")
 
-        print("database: \(server.databaseDescription)")
+        print("mode: \(mode), database: \(server.databaseDescription)")
         print("upstream alone, c=1:      p50 \(Measure.ms(baseline.p50)) ms  p99 \(Measure.ms(baseline.p99)) ms")
         print("chatter turn, c=1:        p50 \(Measure.ms(sequential.p50)) ms  p99 \(Measure.ms(sequential.p99)) ms")
         print("added by chatter, c=1:    p50 \(Measure.ms(sequential.p50 - baseline.p50)) ms  p99 \(Measure.ms(sequential.p99 - baseline.p99)) ms")
         print("chatter turn, c=\(concurrency):       p50 \(Measure.ms(concurrent.p50)) ms  p99 \(Measure.ms(concurrent.p99)) ms")
         print("added by chatter, c=\(concurrency):   p50 \(Measure.ms(concurrent.p50 - baseline.p50)) ms  p99 \(Measure.ms(concurrent.p99 - baseline.p99)) ms")
-        print("throughput, c=\(concurrency):         \(String(format: "%.0f", concurrent.perSecond)) turns/s (\(concurrentTurns) turns in \(String(format: "%.1f", concurrent.seconds)) s)")
+        print("throughput, c=\(concurrency):         \(String(format: "%.0f", concurrent.perSecond)) requests/s (\(concurrentTurns) in \(String(format: "%.1f", concurrent.seconds)) s)")
         print("server peak RSS under load: \(peakRSS / 1024) MB")
         print("failed requests: \(sequential.failures + concurrent.failures)")
         print("usage totals: \(usage["totals"] ?? "?")")
@@ -265,6 +275,19 @@ struct ServerProcess {
 /// An OpenAI-compatible upstream that answers at once with a fixed completion and usage.
 struct CannedUpstream {
     static let requestBody = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is the capital of France?"}]}"#
+    static let streamingRequestBody =
+        #"{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the capital of France?"}]}"#
+    static let gatewayBody = #"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"What is the capital of France?"}]}"#
+    static let gatewayStreamingBody =
+        #"{"model":"openai/gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the capital of France?"}]}"#
+    static let streamReply: String = {
+        let chunk = { (delta: String) in
+            #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"\#(delta)"},"finish_reason":null}]}"# + "\n\n"
+        }
+        return ["The", " capital", " of", " France", " is", " Paris", "."].map(chunk).joined()
+            + #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n"
+            + #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":14,"completion_tokens":8,"total_tokens":22}}"# + "\n\ndata: [DONE]\n\n"
+    }()
     static let reply = """
         {"id":"chatcmpl-bench","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant",\
         "content":"The capital of France is Paris."},"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":8,\
@@ -280,7 +303,10 @@ struct CannedUpstream {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"data":[{"id":"gpt-4o-mini"}]}"#)))
         }
         router.post("v1/chat/completions") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 22)
+            let body = try await request.body.collect(upTo: 1 << 22)
+            if String(buffer: body).contains(#""stream":true"#) {
+                return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init(byteBuffer: ByteBuffer(string: streamReply)))
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
