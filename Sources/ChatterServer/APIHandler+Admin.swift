@@ -141,6 +141,7 @@ extension APIHandler {
     func revokeKey(_ input: Operations.RevokeKey.Input) async throws -> Operations.RevokeKey.Output {
         let identity = try RequestScope.admin()
         let key = try await runtime.access.revokeKey(id: input.path.id, tenantID: identity.tenantID)
+        runtime.identities.forget(apiKeyID: key.id)
         return .ok(.init(body: .json(.init(key))))
     }
 }

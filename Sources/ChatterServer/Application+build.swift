@@ -23,6 +23,7 @@ public struct ChatterRuntime: Sendable {
     public let prices: PriceCatalog
     public let providers: ProviderRegistry
     public let chat: ChatService
+    let identities = IdentityCache()
     let caller: UpstreamCaller
     public let httpClient: HTTPClient
     public let logger: Logger
@@ -143,7 +144,7 @@ public func buildApplication(
 public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
-    router.add(middleware: AuthenticationMiddleware(access: runtime.access))
+    router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities))
     router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
     GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)

@@ -90,6 +90,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 /// OpenAPI document do not.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: AccessStore
+    let cache: IdentityCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -98,7 +99,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             throw ChatterError(.unauthorized, "send an API key as Authorization: Bearer <key>")
         }
         let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard let identity = try await access.authenticate(secret: secret) else {
+        guard let identity = try await cache.identity(forSecret: secret, access: access) else {
             throw ChatterError(.unauthorized, "the API key is not valid or has been revoked")
         }
         return try await RequestScope.$identity.withValue(identity) {
