@@ -32,8 +32,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 {
-                try container.encode(Int64(value))
+            if let integer = Int64(exactly: value), abs(integer) < 1_000_000_000_000_000 {
+                try container.encode(integer)
             } else {
                 try container.encode(value)
             }
@@ -49,7 +49,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     public var int64: Int64? {
-        if case .number(let value) = self, value.rounded() == value { return Int64(value) }
+        if case .number(let value) = self { return Int64(exactly: value) }
         return nil
     }
 

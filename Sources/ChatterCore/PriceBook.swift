@@ -38,14 +38,22 @@ public struct PriceEntry: Sendable, Equatable, Codable {
         self.source = source
     }
 
-    /// The cost of a call's usage, rounded once, half up, to whole nano-USD.
-    public func costNanoUSD(for usage: Usage) -> Int64 {
-        let perMillion =
-            usage.uncachedInputTokens * inputPerMTokNanoUSD
-            + usage.cachedInputTokens * (cachedInputPerMTokNanoUSD ?? inputPerMTokNanoUSD)
-            + usage.cacheWriteTokens * (cacheWritePerMTokNanoUSD ?? inputPerMTokNanoUSD)
-            + usage.outputTokens * outputPerMTokNanoUSD
-        return (perMillion + 500_000) / 1_000_000
+    /// The cost of a call's usage, rounded once, half up, to whole nano-USD; nil if it does not fit in Int64.
+    public func costNanoUSD(for usage: Usage) -> Int64? {
+        let parts: [(Int64, Int64)] = [
+            (usage.uncachedInputTokens, inputPerMTokNanoUSD),
+            (usage.cachedInputTokens, cachedInputPerMTokNanoUSD ?? inputPerMTokNanoUSD),
+            (usage.cacheWriteTokens, cacheWritePerMTokNanoUSD ?? inputPerMTokNanoUSD),
+            (usage.outputTokens, outputPerMTokNanoUSD),
+        ]
+        var perMillion: Int64 = 500_000
+        for (tokens, price) in parts {
+            let (product, overflowed) = tokens.multipliedReportingOverflow(by: price)
+            let (sum, sumOverflowed) = perMillion.addingReportingOverflow(product)
+            guard !overflowed, !sumOverflowed else { return nil }
+            perMillion = sum
+        }
+        return perMillion / 1_000_000
     }
 }
 
@@ -89,8 +97,8 @@ public struct PriceBook: Sendable {
         let entry =
             entry(provider: provider, model: model, onDay: day)
             ?? Self.undatedName(of: model).flatMap { self.entry(provider: provider, model: $0, onDay: day) }
-        guard let entry else { return .unpriced }
-        return Pricing(costNanoUSD: entry.costNanoUSD(for: usage), priceID: entry.id)
+        guard let entry, let cost = entry.costNanoUSD(for: usage) else { return .unpriced }
+        return Pricing(costNanoUSD: cost, priceID: entry.id)
     }
 
     /// Providers answer with dated snapshot ids (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`),
@@ -121,22 +129,25 @@ public struct PriceBook: Sendable {
 
 /// Exact conversion of decimal dollar amounts ("2.50", "0.075") to nano-USD, without floating point.
 public enum USDAmount {
+    /// At most $10,000 per million tokens: far above any real list price (the dearest are hundreds).
+    public static let maximumNanoUSD: Int64 = 10_000 * 1_000_000_000
+
     public static func nanoUSD(fromDecimal text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 1 || parts.count == 2,
-            let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0])), whole >= 0,
-            !trimmed.hasPrefix("+")
+        func asciiDigits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { (48...57).contains($0) } }
+        guard parts.count == 1 || parts.count == 2, parts[0].isEmpty || asciiDigits(parts[0]), parts[0].count <= 7,
+            let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0]))
         else { return nil }
         var nanos: Int64 = 0
         if parts.count == 2 {
-            let fraction = String(parts[1])
-            guard fraction.count <= 9, fraction.allSatisfy(\.isNumber), !fraction.isEmpty else { return nil }
-            nanos = Int64(fraction.padding(toLength: 9, withPad: "0", startingAt: 0))!
+            let fraction = parts[1]
+            guard fraction.count <= 9, asciiDigits(fraction), let value = Int64(String(fraction).padding(toLength: 9, withPad: "0", startingAt: 0))
+            else { return nil }
+            nanos = value
         }
-        let (wholeNanos, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return nil }
-        return wholeNanos + nanos
+        let total = whole * 1_000_000_000 + nanos
+        return total <= maximumNanoUSD ? total : nil
     }
 
     public static func decimalString(fromNanoUSD value: Int64) -> String {

@@ -54,6 +54,10 @@ public struct ChatRequest: Sendable {
     public var temperature: Double?
     public var topP: Double?
     public var maxTokens: Int?
+    /// OpenAI's newer name for the limit (`max_completion_tokens`, required by its reasoning models) was used.
+    public var maxTokensAsCompletionTokens = false
+    /// Some message carries images, audio or other non-text parts (kept in `rawMessages`).
+    public var hasNonTextContent = false
     public var stop: [String]
     public var tools: [ToolDefinition]
     /// OpenAI's `tool_choice` value ("auto", "none", "required" or a named function).
@@ -158,13 +162,13 @@ public struct ProviderFailure: Error, Sendable, CustomStringConvertible {
     /// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
     public static func retryAfter(header: String?, now: Date = Date()) -> Duration? {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
-        if let seconds = Double(header), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = Double(header), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64(min(seconds, 86_400) * 1000)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: header) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        return .milliseconds(Int64(min(max(0, date.timeIntervalSince(now)), 86_400) * 1000))
     }
 
     public var description: String {
@@ -196,6 +200,13 @@ public protocol ChatProvider: Sendable {
 
 extension ChatProvider {
     public func unsupportedFields(in request: ChatRequest) -> [String] {
-        request.extra.keys.sorted()
+        request.fieldsOnlyOpenAIServersTake
+    }
+}
+
+extension ChatRequest {
+    /// What only an OpenAI-compatible server can take as given: further fields, and non-text message parts.
+    public var fieldsOnlyOpenAIServersTake: [String] {
+        extra.keys.sorted() + (hasNonTextContent ? ["non-text message content"] : [])
     }
 }

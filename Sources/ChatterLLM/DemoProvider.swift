@@ -16,7 +16,7 @@ public struct DemoProvider: ChatProvider {
 
     /// The demo writes text only: it cannot call tools or honour stop sequences or provider-specific fields.
     public func unsupportedFields(in request: ChatRequest) -> [String] {
-        var fields = request.extra.keys.sorted()
+        var fields = request.fieldsOnlyOpenAIServersTake
         if !request.tools.isEmpty { fields.append("tools") }
         if !request.stop.isEmpty { fields.append("stop") }
         return fields
@@ -28,12 +28,12 @@ public struct DemoProvider: ChatProvider {
     }
 
     public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
-        let reply = Self.reply(to: request)
-        for piece in Self.pieces(of: reply) {
+        let completion = completion(request, reply: Self.reply(to: request))
+        for piece in Self.pieces(of: completion.content) {
             if tokenDelay > .zero { try await Task.sleep(for: tokenDelay) }
             await onDelta(.text(piece))
         }
-        return completion(request, reply: reply)
+        return completion
     }
 
     private func completion(_ request: ChatRequest, reply: String) -> ChatCompletion {

@@ -29,7 +29,7 @@ public struct GeminiProvider: ChatProvider {
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
-        let url = "\(baseURL)/v1beta/models/\(request.model):generateContent"
+        let url = "\(baseURL)/v1beta/models/\(try Self.pathSegment(request.model)):generateContent"
         let response = try await http.post(url, headers: headers, body: Self.body(for: request), stream: false)
         var reply = Reply()
         reply.add(try await http.json(response))
@@ -37,7 +37,7 @@ public struct GeminiProvider: ChatProvider {
     }
 
     public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
-        let url = "\(baseURL)/v1beta/models/\(request.model):streamGenerateContent?alt=sse"
+        let url = "\(baseURL)/v1beta/models/\(try Self.pathSegment(request.model)):streamGenerateContent?alt=sse"
         let response = try await http.post(url, headers: headers, body: Self.body(for: request), stream: true)
         var reply = Reply()
         try await http.events(response, partial: { reply.text }) { event in
@@ -69,21 +69,24 @@ public struct GeminiProvider: ChatProvider {
         var responseID: String?
 
         mutating func addStreamed(_ chunk: JSONValue, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async {
-            let before = (text.count, toolCalls.count)
-            add(chunk)
-            if text.count > before.0 { await onDelta(.text(String(text.dropFirst(before.0)))) }
-            for (index, call) in toolCalls.enumerated().dropFirst(before.1) {
+            let firstNewCall = toolCalls.count
+            let appended = add(chunk)
+            if !appended.isEmpty { await onDelta(.text(appended)) }
+            for (index, call) in toolCalls.enumerated().dropFirst(firstNewCall) {
                 await onDelta(.toolCall(index: index, id: call.id, name: call.name, arguments: call.arguments))
             }
         }
 
-        mutating func add(_ chunk: JSONValue) {
+        /// Adds one response or chunk; returns the text it added.
+        @discardableResult
+        mutating func add(_ chunk: JSONValue) -> String {
             if let metadata = chunk["usageMetadata"] { usage = metadata }
             model = chunk["modelVersion"]?.string ?? model
             responseID = chunk["responseId"]?.string ?? responseID
-            guard let candidate = chunk["candidates"]?.elements?.first else { return }
+            guard let candidate = chunk["candidates"]?.elements?.first else { return "" }
+            var appended = ""
             for part in candidate["content"]?["parts"]?.elements ?? [] where part["thought"] != .bool(true) {
-                if let piece = part["text"]?.string { text += piece }
+                if let piece = part["text"]?.string { appended += piece }
                 if let call = part["functionCall"] {
                     toolCalls.append(
                         ToolCall(
@@ -93,7 +96,9 @@ public struct GeminiProvider: ChatProvider {
                     )
                 }
             }
+            text += appended
             if let reason = candidate["finishReason"]?.string { finishReason = reason }
+            return appended
         }
 
         func completion(request: ChatRequest, requestID: String?, estimator: TokenEstimator) -> ChatCompletion {
@@ -103,6 +108,13 @@ public struct GeminiProvider: ChatProvider {
                 upstreamRequestID: requestID ?? responseID, responseModel: model
             )
         }
+    }
+
+    /// The model name goes into the URL path (with the server's key attached): letters, digits, `-._` only.
+    static func pathSegment(_ model: String) throws -> String {
+        let allowed = model.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-._".unicodeScalars.contains($0)) }
+        guard allowed, !model.isEmpty else { throw ProviderFailure(.http(status: 404), "'\(model)' is not a Gemini model name") }
+        return model
     }
 
     static func finishReason(_ reason: String?, calledTools: Bool) -> String? {

@@ -32,10 +32,10 @@ public struct OllamaProvider: ChatProvider {
         var reply = Reply()
         try await http.lines(response, partial: { reply.text }) { line in
             if let error = line["error"]?.string { throw ProviderFailure(.http(status: 500), error, partialContent: reply.text) }
-            let before = (reply.text.count, reply.toolCalls.count)
-            reply.add(line)
-            if reply.text.count > before.0 { await onDelta(.text(String(reply.text.dropFirst(before.0)))) }
-            for (index, call) in reply.toolCalls.enumerated().dropFirst(before.1) {
+            let firstNewCall = reply.toolCalls.count
+            let appended = reply.add(line)
+            if !appended.isEmpty { await onDelta(.text(appended)) }
+            for (index, call) in reply.toolCalls.enumerated().dropFirst(firstNewCall) {
                 await onDelta(.toolCall(index: index, id: call.id, name: call.name, arguments: call.arguments))
             }
         }
@@ -47,8 +47,11 @@ public struct OllamaProvider: ChatProvider {
         var toolCalls: [ToolCall] = []
         var final: JSONValue?
 
-        mutating func add(_ object: JSONValue) {
-            text += object["message"]?["content"]?.string ?? ""
+        /// Adds one line; returns the text it added.
+        @discardableResult
+        mutating func add(_ object: JSONValue) -> String {
+            let appended = object["message"]?["content"]?.string ?? ""
+            text += appended
             for call in object["message"]?["tool_calls"]?.elements ?? [] {
                 toolCalls.append(
                     ToolCall(
@@ -58,6 +61,7 @@ public struct OllamaProvider: ChatProvider {
                 )
             }
             if object["done"] == .bool(true) { final = object }
+            return appended
         }
 
         func completion(request: ChatRequest, estimator: TokenEstimator) throws -> ChatCompletion {
@@ -75,7 +79,7 @@ public struct OllamaProvider: ChatProvider {
     }
 
     /// Ollama takes none of OpenAI's further fields (its own options are mapped from Chatter's).
-    public func unsupportedFields(in request: ChatRequest) -> [String] { request.extra.keys.sorted() }
+    public func unsupportedFields(in request: ChatRequest) -> [String] { request.fieldsOnlyOpenAIServersTake }
 
     static func body(for request: ChatRequest, stream: Bool) -> JSONValue {
         var options: [String: JSONValue] = [:]

@@ -146,7 +146,9 @@ extension OpenAICompatibleProvider {
         }
         if let temperature = request.temperature { body["temperature"] = .number(temperature) }
         if let topP = request.topP { body["top_p"] = .number(topP) }
-        if let maxTokens = request.maxTokens, body["max_completion_tokens"] == nil { body["max_tokens"] = .number(Double(maxTokens)) }
+        if let maxTokens = request.maxTokens {
+            body[request.maxTokensAsCompletionTokens ? "max_completion_tokens" : "max_tokens"] = .number(Double(maxTokens))
+        }
         if !request.stop.isEmpty { body["stop"] = .array(request.stop.map(JSONValue.string)) }
         if !request.tools.isEmpty {
             body["tools"] = .array(

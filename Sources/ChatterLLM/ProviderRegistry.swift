@@ -28,7 +28,8 @@ public actor ProviderRegistry {
                 "unknown provider '\(reference.provider)'; configured providers: \(providerNames.joined(separator: ", "))"
             )
         }
-        if let models = await models(of: provider), !models.contains(reference.model) {
+        // Ollama lists `llama3.2:latest` and answers to `llama3.2`: an untagged name means its latest tag.
+        if let models = await models(of: provider), !models.contains(reference.model), !models.contains(reference.model + ":latest") {
             throw ChatterError(.unknownModel, "provider '\(reference.provider)' does not serve model '\(reference.model)'")
         }
         return provider

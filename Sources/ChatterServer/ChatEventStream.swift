@@ -3,6 +3,7 @@ import ChatterCore
 import ChatterStore
 import Foundation
 import OpenAPIRuntime
+import Hummingbird
 import Synchronization
 
 /// The SSE reply of a streamed chat turn: `start`, `token`…, `usage`, `end` — or `error`.
@@ -24,7 +25,9 @@ enum ChatEventStream {
                 }
             } catch {
                 if !reportedFailure.withLock({ $0 }) {
-                    let chatterError = error as? ChatterError ?? ChatterError(.internalError, "the turn could not be recorded")
+                    let chatterError =
+                        error as? ChatterError
+                        ?? ProblemMiddleware<BasicRequestContext>.internalError(error, logger: chat.logger, requestID: RequestScope.requestID)
                     continuation.yield(frame("error", problem(chatterError)))
                 }
             }

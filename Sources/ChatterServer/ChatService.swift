@@ -76,6 +76,11 @@ public struct ChatService: Sendable {
         let conversation = try await conversations.get(id: conversationID, for: identity)
         let model = try resolveModel(request.model ?? conversation.model)
         let provider = try await providers.resolve(model)
+        let probe = ChatRequest(model: model.model, messages: [], temperature: request.temperature, maxTokens: request.maxTokens)
+        let unsupported = provider.unsupportedFields(in: probe)
+        guard unsupported.isEmpty else {
+            throw ChatterError.invalid("provider '\(model.provider)' does not support: \(unsupported.joined(separator: ", "))")
+        }
         return PreparedTurn(
             identity: identity, conversation: conversation, request: request, model: model, provider: provider, correlationID: correlationID
         )

@@ -59,25 +59,12 @@ struct UpstreamCaller: Sendable {
         while true {
             let firstToken = FirstTokenClock()
             let partial = PartialOutput()
+            let completion: ChatCompletion
             do {
-                let completion =
+                completion =
                     start.streamed
                     ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
                     : try await provider.complete(request)
-                let pricing = try await prices.price(
-                    tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
-                )
-                let finished = try await finish(
-                    call,
-                    CallOutcome(
-                        status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
-                        finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
-                        responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
-                        finishedAtMilliseconds: Clock.nowMilliseconds(),
-                        assistantMessage: assistantMessageID.map { ($0, completion.content) }, executionStatus: .completed
-                    )
-                )
-                return Result(call: call, completion: completion, pricing: pricing, finished: finished)
             } catch let stop as StreamStop {
                 // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
                 // what arrived is estimated; no reply is stored.
@@ -105,11 +92,33 @@ struct UpstreamCaller: Sendable {
                 )
                 try await Task.sleep(for: delay)
                 attempt += 1
-                call = try await ledger.startAttempt(
-                    after: call, attempt: attempt, purpose: start.purpose, streamed: start.streamed,
-                    estimatedInputTokens: start.estimatedInputTokens, nodeID: nodeID
-                )
+                do {
+                    call = try await ledger.startAttempt(
+                        after: call, attempt: attempt, purpose: start.purpose, streamed: start.streamed,
+                        estimatedInputTokens: start.estimatedInputTokens, nodeID: nodeID
+                    )
+                } catch {
+                    try? await ledger.failExecution(call, error: "the next attempt could not be recorded")
+                    throw error
+                }
+                continue
             }
+            // The upstream has answered: from here on a failure is ours, not the provider's. If the ledger
+            // cannot be written even after retries, the row stays in flight for the next start-up to finalise.
+            let pricing = try await prices.price(
+                tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
+            )
+            let finished = try await finish(
+                call,
+                CallOutcome(
+                    status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
+                    finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
+                    responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
+                    finishedAtMilliseconds: Clock.nowMilliseconds(),
+                    assistantMessage: assistantMessageID.map { ($0, completion.content) }, executionStatus: .completed
+                )
+            )
+            return Result(call: call, completion: completion, pricing: pricing, finished: finished)
         }
     }
 
@@ -190,6 +199,10 @@ struct UpstreamCaller: Sendable {
         switch failure.kind {
         case .timeout:
             return ChatterError(.upstreamTimeout, "the model provider did not answer in time", extensions: references)
+        case .http(let status) where [400, 404, 413, 422].contains(status):
+            // The provider refused what was asked of it (too long a prompt, a parameter it rejects): the
+            // caller's request, not an outage.
+            return ChatterError(.invalidRequest, "the model provider rejected the request (HTTP \(status)): \(failure.message)", extensions: references)
         case .http(let status) where status == 429:
             return ChatterError(.upstreamRateLimited, "the model provider is rate limiting: \(failure.message)", extensions: references)
         case .http(let status):

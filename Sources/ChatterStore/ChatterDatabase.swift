@@ -25,6 +25,9 @@ public final class ChatterDatabase: Sendable {
     public static func open(
         url: String, logger: Logger, maxPostgresConnections: Int = 16, sqliteSynchronous: String = "FULL"
     ) async throws -> ChatterDatabase {
+        // SQL is logged at trace level with its bound values (message bodies among them): never log it.
+        var logger = logger
+        if logger.logLevel < .debug { logger.logLevel = .debug }
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {

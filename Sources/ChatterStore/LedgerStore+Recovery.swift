@@ -5,16 +5,18 @@ import SQLKit
 public typealias CallPricer = @Sendable (_ tenantID: String, _ usage: Usage, _ provider: String, _ model: String, _ day: String) async throws -> Pricing
 
 extension LedgerStore {
-    /// Calls this node left `in_flight` (it crashed or was killed) become `interrupted`, with the prompt
-    /// estimate recorded at their start as usage (flagged `estimated`), and their executions `interrupted`.
-    /// Returns how many were finalised.
+    /// Calls left `in_flight` by a crash become `interrupted`, with the prompt estimate recorded at their
+    /// start as usage (flagged `estimated`), and their executions `interrupted`. On SQLite one process owns the
+    /// database, so every such call is its own; on PostgreSQL a node takes only the calls it started
+    /// (`node_id`), as other nodes may still be running theirs. Returns how many calls were finalised.
     @discardableResult
     public func recoverInterrupted(nodeID: String, pricer: CallPricer) async throws -> Int {
+        let ownCalls: SQLQueryString = database.kind == .sqlite ? "1 = 1" : "node_id = \(bind: nodeID)"
         let rows = try await database.sql.raw(
             """
             SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, estimated_input_tokens,
                 started_at_ms, day
-            FROM llm_calls WHERE status = \(bind: LLMCallStatus.inFlight.rawValue) AND node_id = \(bind: nodeID)
+            FROM llm_calls WHERE status = \(bind: LLMCallStatus.inFlight.rawValue) AND \(ownCalls)
             """
         ).all()
         var recovered = 0
@@ -48,7 +50,25 @@ extension LedgerStore {
                 continue  // finalised meanwhile
             }
         }
+        try await closeAbandonedExecutions()
         return recovered
+    }
+
+    /// An execution stopped between two attempts (no call in flight, none finished for ten minutes, far
+    /// beyond any retry wait) is left `running` by a crash: it becomes `interrupted`.
+    func closeAbandonedExecutions() async throws {
+        let cutoff = Clock.nowMilliseconds() - 600_000
+        try await database.sql.raw(
+            """
+            UPDATE workflow_executions SET status = \(bind: ExecutionStatus.interrupted.rawValue), finished_at_ms = \(bind: Clock.nowMilliseconds()),
+                error = \(bind: "the server stopped between two attempts of this execution")
+            WHERE status = \(bind: ExecutionStatus.running.rawValue) AND started_at_ms < \(bind: cutoff)
+            AND NOT EXISTS (
+                SELECT 1 FROM llm_calls c WHERE c.execution_id = workflow_executions.id
+                AND (c.status = \(bind: LLMCallStatus.inFlight.rawValue) OR c.finished_at_ms > \(bind: cutoff))
+            )
+            """
+        ).run()
     }
 
     /// Prices finalised calls that were unpriced, now that a price exists, and moves the cost into every

@@ -167,6 +167,17 @@ public struct LedgerStore: Sendable {
         return call
     }
 
+    /// Ends a running execution whose next attempt could not even be recorded.
+    public func failExecution(_ call: StartedCall, error: String) async throws {
+        try await database.sql.raw(
+            """
+            UPDATE workflow_executions SET status = \(bind: ExecutionStatus.failed.rawValue), error = \(bind: error),
+                finished_at_ms = \(bind: Clock.nowMilliseconds())
+            WHERE id = \(bind: call.executionID) AND status = \(bind: ExecutionStatus.running.rawValue)
+            """
+        ).run()
+    }
+
     /// One transaction: the call's final row, the assistant message, the conversation's and execution's totals,
     /// and the daily rollup. A call is finalised once; a second attempt finds it no longer in flight.
     public func finish(_ call: StartedCall, outcome: CallOutcome) async throws -> FinishedCall {

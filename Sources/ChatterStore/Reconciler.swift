@@ -23,18 +23,27 @@ public struct Reconciler: Sendable {
         self.database = database
     }
 
-    /// One tenant, or every tenant when `tenantID` is nil.
+    /// One tenant, or every tenant when `tenantID` is nil. All reads see one snapshot, so calls finalised
+    /// while the check runs cannot show up as drift.
     public func run(tenantID: String?) async throws -> Result {
+        let kind = database.kind
+        return try await database.transaction { sql in
+            if kind == .postgres { try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run() }
+            return try await Self.check(tenantID: tenantID, on: sql)
+        }
+    }
+
+    static func check(tenantID: String?, on sql: any SQLDatabase) async throws -> Result {
         var result = Result(checked: 0, discrepancies: [])
         let scope = Self.tenantFilter(nil, tenantID)
         let final: SQLQueryString = "status <> \(bind: LLMCallStatus.inFlight.rawValue)"
 
         // Conversations and executions: stored totals against sums over their finalised calls.
         for (kind, table, key) in [("conversation", "conversations", "conversation_id"), ("execution", "workflow_executions", "execution_id")] {
-            let stored = try await database.sql.raw(
+            let stored = try await sql.raw(
                 "SELECT id, \(unsafeRaw: Self.totalColumns) FROM \(ident: table) WHERE \(scope)"
             ).all()
-            let computedRows = try await database.sql.raw(
+            let computedRows = try await sql.raw(
                 """
                 SELECT \(ident: key) AS id, \(unsafeRaw: Self.callSums) FROM llm_calls
                 WHERE \(scope) AND \(final) AND \(ident: key) IS NOT NULL GROUP BY \(ident: key)
@@ -52,7 +61,7 @@ public struct Reconciler: Sendable {
         }
 
         // Message counts and seqs: message_count equals the number of messages and the highest seq (gap-free).
-        let counts = try await database.sql.raw(
+        let counts = try await sql.raw(
             """
             SELECT c.id, c.message_count, CAST(COUNT(m.id) AS BIGINT) AS counted, CAST(COALESCE(MAX(m.seq), 0) AS BIGINT) AS max_seq
             FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
@@ -70,7 +79,7 @@ public struct Reconciler: Sendable {
         }
 
         // Assistant messages carry exactly their call's numbers.
-        let messages = try await database.sql.raw(
+        let messages = try await sql.raw(
             """
             SELECT m.id, m.input_tokens AS m_in, c.input_tokens AS c_in, m.cached_input_tokens AS m_cached, c.cached_input_tokens AS c_cached,
                 m.cache_write_tokens AS m_write, c.cache_write_tokens AS c_write, m.output_tokens AS m_out, c.output_tokens AS c_out,
@@ -94,10 +103,10 @@ public struct Reconciler: Sendable {
 
         // Daily rollups against the calls grouped by the same keys.
         let rollupKey = "tenant_id, day, provider, model, user_id, api_key_id"
-        let storedRollups = try await database.sql.raw(
+        let storedRollups = try await sql.raw(
             "SELECT \(unsafeRaw: rollupKey), failed_calls, \(unsafeRaw: Self.totalColumns) FROM usage_daily WHERE \(scope)"
         ).all()
-        let computedRollups = try await database.sql.raw(
+        let computedRollups = try await sql.raw(
             """
             SELECT \(unsafeRaw: rollupKey), \(unsafeRaw: Self.callSums),
                 CAST(SUM(CASE WHEN status IN ('error', 'interrupted', 'cancelled') THEN 1 ELSE 0 END) AS BIGINT) AS failed_calls
@@ -127,7 +136,7 @@ public struct Reconciler: Sendable {
         return result
     }
 
-    private func compare(kind: String, id: String, expected: UsageTotals, actual: UsageTotals, into result: inout Result) {
+    private static func compare(kind: String, id: String, expected: UsageTotals, actual: UsageTotals, into result: inout Result) {
         let fields: [(String, KeyPath<UsageTotals, Int64>)] = [
             ("calls", \.calls), ("input_tokens", \.inputTokens), ("cached_input_tokens", \.cachedInputTokens),
             ("cache_write_tokens", \.cacheWriteTokens), ("output_tokens", \.outputTokens), ("reasoning_tokens", \.reasoningTokens),

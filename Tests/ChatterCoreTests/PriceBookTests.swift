@@ -11,7 +11,7 @@ import Testing
     @Test func costSplitsInputIntoUncachedCachedAndWritten() {
         // 1000 input of which 600 cache reads and 100 cache writes: 300 × $3 + 600 × $0.30 + 100 × $3.75 + 50 × $15.
         let usage = Usage(inputTokens: 1000, cachedInputTokens: 600, cacheWriteTokens: 100, outputTokens: 50, source: .reported)
-        #expect(entry.costNanoUSD(for: usage) == 900_000 + 180_000 + 375_000 + 750_000)
+        #expect(entry.costNanoUSD(for: usage) == Int64(900_000 + 180_000 + 375_000 + 750_000))
     }
 
     @Test func costRoundsOnceHalfUp() {
@@ -21,6 +21,14 @@ import Testing
         )
         #expect(cheap.costNanoUSD(for: Usage(inputTokens: 1, source: .reported)) == 38)  // 37.5 → 38
         #expect(cheap.costNanoUSD(for: Usage(inputTokens: 3, source: .reported)) == 113)  // 112.5 → 113
+    }
+
+    @Test func costThatDoesNotFitIsUnpricedNotATrap() {
+        var dear = entry
+        dear.outputPerMTokNanoUSD = USDAmount.maximumNanoUSD
+        let huge = Usage(inputTokens: 0, outputTokens: 5_000_000, source: .reported)
+        #expect(dear.costNanoUSD(for: huge) == nil)
+        #expect(PriceBook(layers: [[dear]]).price(huge, provider: "anthropic", model: "m", onDay: "2025-02-01") == .unpriced)
     }
 
     @Test func newestVersionOfTheHighestLayerWins() {
@@ -55,6 +63,12 @@ import Testing
         #expect(USDAmount.nanoUSD(fromDecimal: "1.2.3") == nil)
         #expect(USDAmount.nanoUSD(fromDecimal: "0.0000000001") == nil)
         #expect(USDAmount.nanoUSD(fromDecimal: "abc") == nil)
+        // Only ASCII digits, and no absurd amounts: nothing a caller sends can trap the process.
+        #expect(USDAmount.nanoUSD(fromDecimal: "1.½") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "١") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "１") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "10001") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "10000") == 10_000_000_000_000)
         #expect(USDAmount.decimalString(fromNanoUSD: 2_500_000_000) == "2.50")
     }
 

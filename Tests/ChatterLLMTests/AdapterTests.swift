@@ -20,6 +20,17 @@ import Testing
     }
 }
 
+@Suite struct RetryAfterTests {
+    @Test func secondsDatesAndNonsense() {
+        #expect(ProviderFailure.retryAfter(header: "2") == .seconds(2))
+        #expect(ProviderFailure.retryAfter(header: "inf") == nil)
+        #expect(ProviderFailure.retryAfter(header: "1e30") == .seconds(86_400))
+        #expect(ProviderFailure.retryAfter(header: "soon") == nil)
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(ProviderFailure.retryAfter(header: "Tue, 14 Nov 2023 22:13:30 GMT", now: now) == .seconds(10))
+    }
+}
+
 @Suite struct ServerSentEventParserTests {
     @Test func eventsSplitAcrossChunksAndLineEndings() {
         var parser = ServerSentEventParser()

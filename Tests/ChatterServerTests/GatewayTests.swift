@@ -126,7 +126,7 @@ import Testing
             let body = #"""
                 {"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"weather?"}],
                  "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],
-                 "tool_choice":"auto","seed":7}
+                 "tool_choice":"auto","seed":7,"max_completion_tokens":100}
                 """#
             harness.upstream.enqueue(.toolCall(name: "get_weather", arguments: #"{"city":"Paris"}"#, usage: #"{"prompt_tokens":50,"completion_tokens":12}"#))
             let reply = try await harness.request(.POST, "/v1/chat/completions", json: body)
@@ -139,6 +139,8 @@ import Testing
             #expect(sent["tools"]?[0]?["function"]?["name"]?.string == "get_weather")
             #expect(sent["tool_choice"]?.string == "auto")
             #expect(sent["seed"]?.int == 7)
+            #expect(sent["max_completion_tokens"]?.int == 100)
+            #expect(sent["max_tokens"] == nil)
 
             harness.upstream.enqueue(.toolCall(name: "get_weather", arguments: #"{"city":"Rome"}"#, usage: #"{"prompt_tokens":50,"completion_tokens":12}"#))
             let streamed = try await harness.request(.POST, "/v1/chat/completions", json: body.replacingOccurrences(of: #""seed":7"#, with: #""seed":7,"stream":true"#))

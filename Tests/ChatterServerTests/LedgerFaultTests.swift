@@ -99,8 +99,14 @@ import Testing
             )
             let limited = try await harness.send(conversation, #"{"content":"Again"}"#)
             #expect(limited.status == 429)
-            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 5)
-            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 1)
+
+            // A request the provider refuses (400) is the caller's error, not a gateway error, and is not retried.
+            harness.upstream.enqueue(.status(400, message: "maximum context length exceeded"))
+            let refused = try await harness.send(conversation, #"{"content":"too long"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["detail"]?.string?.contains("maximum context length") == true)
+            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 6)
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 2)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
     }

@@ -77,6 +77,15 @@ import Testing
             )
             #expect(upstream.received.last?.json["stream"] == .bool(true))
 
+            // What Anthropic cannot take is refused before anything is written.
+            let callsBefore = try await harness.count("llm_calls")
+            let refused = try await harness.send(
+                try await harness.createConversation(#"{"model":"anthropic/claude-sonnet-4-5"}"#), #"{"content":"x","temperature":1.5}"#
+            )
+            #expect(refused.status == 400)
+            #expect(refused.json["detail"]?.string?.contains("temperature") == true)
+            #expect(try await harness.count("llm_calls") == callsBefore)
+
             // Overloaded (529) is retried; a stream cut before message_stop is an error with its partial output estimated.
             try upstream.enqueue("anthropic/overloaded.json", status: 529)
             try upstream.enqueue("anthropic/message.json")
@@ -164,7 +173,7 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func ollama(database: TestDatabase) async throws {
         let upstream = try await FixtureUpstream.start()
-        upstream.setListing("/api/tags", #"{"models":[{"name":"llama3.2","model":"llama3.2"}]}"#)
+        upstream.setListing("/api/tags", #"{"models":[{"name":"llama3.2:latest","model":"llama3.2:latest"}]}"#)
         try await Harness.with(database, environment: ["OLLAMA_BASE_URL": upstream.baseURL]) { harness in
             // No price for a local model: unpriced, never $0.
             try upstream.enqueue("ollama/chat.json")
@@ -176,7 +185,7 @@ import Testing
             let raw = try await harness.rows("SELECT raw_usage FROM llm_calls").first!.decode(column: "raw_usage", as: String?.self)
             #expect(raw?.contains("\"eval_duration\":4799921000") == true)
             let models = try await harness.request(.GET, "/api/v1/models").json
-            #expect(models["providers"]?.array.contains { $0["name"]?.string == "ollama" && $0["models"]?[0]?.string == "llama3.2" } == true)
+            #expect(models["providers"]?.array.contains { $0["name"]?.string == "ollama" && $0["models"]?[0]?.string == "llama3.2:latest" } == true)
         }
         await upstream.stop()
     }

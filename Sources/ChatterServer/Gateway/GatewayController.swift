@@ -121,22 +121,25 @@ struct GatewayController {
         let caller = runtime.caller
         let chat = request.chat
         let includeUsage = request.includeUsage
+        let logger = runtime.logger
+        let requestID = RequestScope.requestID
         Task {
-            let callID = Mutex("")
+            let executionID = Mutex("")
             do {
                 let result = try await caller.run(
                     provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } },
                     onStarted: { call in
-                        callID.withLock { $0 = call.llmCallID }
-                        continuation.yield(Self.frame(rendering.firstChunk(id: call.llmCallID)))
+                        executionID.withLock { $0 = call.executionID }
+                        continuation.yield(Self.frame(rendering.firstChunk(id: call.executionID)))
                     },
-                    onDelta: { delta in continuation.yield(Self.frame(rendering.chunk(id: callID.withLock { $0 }, delta: delta))) }
+                    onDelta: { delta in continuation.yield(Self.frame(rendering.chunk(id: executionID.withLock { $0 }, delta: delta))) }
                 )
                 continuation.yield(Self.frame(rendering.finalChunk(result)))
                 if includeUsage { continuation.yield(Self.frame(rendering.usageChunk(result))) }
                 continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
             } catch {
-                let gatewayError = (error as? ChatterError).map(GatewayError.init) ?? GatewayError(status: 500, message: "the call could not be completed", type: "api_error", param: nil, code: nil)
+                let chatterError = error as? ChatterError ?? ProblemMiddleware<BasicRequestContext>.internalError(error, logger: logger, requestID: requestID)
+                let gatewayError = GatewayError(chatterError)
                 continuation.yield(Self.frame(gatewayError.json))
             }
             continuation.finish()

@@ -4,6 +4,7 @@ import ChatterStore
 
 /// Chatter's results in OpenAI's Chat Completions shapes, whichever provider answered.
 struct GatewayRendering {
+    /// Every chunk and completion of one request carries `chatcmpl-<execution id>`, the same across retries.
     /// The model name as the client sent it.
     var model: String
     var created: Int64
@@ -15,7 +16,7 @@ struct GatewayRendering {
             message["tool_calls"] = .array(result.completion.toolCalls.map(Self.toolCall))
         }
         return .object([
-            "id": .string("chatcmpl-\(result.call.llmCallID)"), "object": .string("chat.completion"), "created": .number(Double(created)),
+            "id": .string("chatcmpl-\(result.call.executionID)"), "object": .string("chat.completion"), "created": .number(Double(created)),
             "model": .string(model),
             "choices": .array([
                 .object([
@@ -47,14 +48,14 @@ struct GatewayRendering {
     }
 
     func finalChunk(_ result: UpstreamCaller.Result) -> JSONValue {
-        chunk(id: result.call.llmCallID, delta: .object([:]), finishReason: result.completion.finishReason ?? "stop")
+        chunk(id: result.call.executionID, delta: .object([:]), finishReason: result.completion.finishReason ?? "stop")
     }
 
     /// The usage chunk OpenAI sends when `stream_options.include_usage` is set: no choices, the call's usage,
     /// and Chatter's cost and call id (headers are gone by the end of a stream).
     func usageChunk(_ result: UpstreamCaller.Result) -> JSONValue {
         .object([
-            "id": .string("chatcmpl-\(result.call.llmCallID)"), "object": .string("chat.completion.chunk"), "created": .number(Double(created)),
+            "id": .string("chatcmpl-\(result.call.executionID)"), "object": .string("chat.completion.chunk"), "created": .number(Double(created)),
             "model": .string(model), "choices": .array([]), "usage": usage(result),
             "chatter": .object([
                 "llm_call_id": .string(result.call.llmCallID), "execution_id": .string(result.call.executionID),

@@ -49,6 +49,10 @@ struct GatewayRequest {
         let tools = try Self.tools(body["tools"])
         var extra: [String: JSONValue] = [:]
         for (key, value) in body where !Self.understood.contains(key) { extra[key] = value }
+        let nonText = rawMessages.contains { message in
+            guard case .array(let parts)? = message["content"] else { return false }
+            return parts.contains { $0["type"]?.string != "text" }
+        }
         if case .object(var options)? = body["stream_options"] {
             options["include_usage"] = nil
             if !options.isEmpty { extra["stream_options"] = .object(options) }
@@ -57,6 +61,8 @@ struct GatewayRequest {
             model: model, messages: messages, temperature: temperature, topP: topP, maxTokens: maxTokens, stop: stop, tools: tools,
             toolChoice: body["tool_choice"].flatMap { $0 == .null ? nil : $0 }, extra: extra, rawMessages: .array(rawMessages)
         )
+        chat.maxTokensAsCompletionTokens = body["max_completion_tokens"] != nil
+        chat.hasNonTextContent = nonText
     }
 
     static func message(_ value: JSONValue, index: Int) throws(GatewayError) -> ChatMessage {
@@ -77,7 +83,8 @@ struct GatewayRequest {
             guard role == .assistant else { throw .invalid("\(param).content is required", param: "\(param).content") }
             content = ""
         case .array(let parts)?:
-            // Text parts are joined; other parts (images, audio) only reach OpenAI-compatible servers, verbatim.
+            // Text parts are joined; other parts (images, audio) only reach OpenAI-compatible servers, verbatim
+            // (`rawMessages`); for any other provider they are refused as unsupported, never dropped.
             content = parts.compactMap { part in part["type"]?.string == "text" ? part["text"]?.string : nil }.joined(separator: "\n")
         default: throw .invalid("\(param).content must be a string or an array of parts", param: "\(param).content")
         }
