@@ -81,14 +81,14 @@ struct APIHandler: APIProtocol {
             guard Self.accepts(accept, .textEventStream) else {
                 throw ChatterError.invalid("a streamed reply is text/event-stream, which the Accept header excludes")
             }
-            return .ok(.init(body: .textEventStream(ChatEventStream.start(turn, chat: runtime.chat))))
+            return .ok(.init(body: .textEventStream(ChatEventStream.start(turn, chat: runtime.chat, work: runtime.work))))
         }
         guard Self.accepts(accept, .json) else {
             throw ChatterError.invalid("the reply is application/json, which the Accept header excludes")
         }
         // The turn runs in its own task so that nothing the client does can cut the ledger's transaction short.
         let chat = runtime.chat
-        let completed = try await Task { try await chat.run(turn) }.value
+        let completed = try await runtime.work.run { try await chat.run(turn) }.value
         return .ok(
             .init(
                 body: .json(

@@ -24,6 +24,7 @@ public struct ChatterRuntime: Sendable {
     public let providers: ProviderRegistry
     public let chat: ChatService
     let identities = IdentityCache()
+    let work = InFlightWork()
     let caller: UpstreamCaller
     public let httpClient: HTTPClient
     public let logger: Logger
@@ -120,6 +121,8 @@ struct RuntimeService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        // Let running turns and drains finish their ledger writes before the database closes.
+        await runtime.work.drain(limit: runtime.configuration.streamLimits.drainTimeout)
         await runtime.shutdown()
     }
 }

@@ -10,14 +10,14 @@ import Synchronization
 /// The turn runs in its own task: when the client goes away the stream's buffer is dropped, the turn keeps
 /// reading the upstream to its final usage, and the call is recorded as `client_disconnected`.
 enum ChatEventStream {
-    static func start(_ turn: ChatService.PreparedTurn, chat: ChatService) -> HTTPBody {
+    static func start(_ turn: ChatService.PreparedTurn, chat: ChatService, work: InFlightWork) -> HTTPBody {
         let (stream, continuation) = AsyncStream<ArraySlice<UInt8>>.makeStream()
         let clientGone = Mutex(false)
         continuation.onTermination = { termination in
             if case .cancelled = termination { clientGone.withLock { $0 = true } }
         }
         let reportedFailure = Mutex(false)
-        Task {
+        work.run {
             do {
                 _ = try await chat.run(turn, clientGone: { clientGone.withLock { $0 } }) { event in
                     if case .failed = event { reportedFailure.withLock { $0 = true } }

@@ -81,6 +81,30 @@ import Testing
     }
 }
 
+extension CrashRecoveryTests {
+    /// A graceful stop (SIGTERM) lets running turns finish and record their calls before the database closes.
+    @Test(arguments: TestDatabase.all)
+    func shutdownWaitsForRunningTurns(database: TestDatabase) async throws {
+        let harness = try await Harness.start(database, environment: [:])
+        let words = (1...20).map { "w\($0)" }.joined(separator: " ")
+        harness.upstream.enqueue(.reply(content: words, usage: #"{"prompt_tokens":9,"completion_tokens":20}"#, tokenDelay: .milliseconds(50)))
+        let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+        let turn = Task { try await harness.send(conversation, #"{"content":"slow","stream":true}"#) }
+        try await harness.eventually { try await harness.count("llm_calls", where: "status = 'in_flight'") == 1 }
+        let databaseURL = harness.databaseURL
+        await harness.stop()
+        _ = try? await turn.value
+
+        var logger = Logger(label: "shutdown-test")
+        logger.logLevel = .error
+        let inspector = try await ChatterDatabase.open(url: databaseURL, logger: logger, maxPostgresConnections: 1)
+        let row = try await inspector.sql.raw("SELECT status, output_tokens FROM llm_calls").first()
+        await inspector.shutdown()
+        #expect(try row?.decode(column: "status", as: String.self) == "ok")
+        #expect(try row?.decode(column: "output_tokens", as: Int64.self) == 20)
+    }
+}
+
 /// The built `chatter` executable, run as a child process.
 struct ChatterProcess {
     let process: Process

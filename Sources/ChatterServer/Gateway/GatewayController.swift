@@ -92,7 +92,9 @@ struct GatewayController {
         }
         let caller = runtime.caller
         let chat = parsed.chat
-        let result = try await Task { try await caller.run(provider, chat, start: start, assistantMessageID: nil, clientGone: { false }, onStarted: { _ in }, onDelta: { _ in }) }.value
+        let result = try await runtime.work.run {
+            try await caller.run(provider, chat, start: start, assistantMessageID: nil, clientGone: { false }, onStarted: { _ in }, onDelta: { _ in })
+        }.value
         var response = Self.json(rendering.completion(result))
         response.headers[Self.costHeader] = result.pricing.costNanoUSD.map(String.init) ?? "unpriced"
         response.headers[Self.callHeader] = result.call.llmCallID
@@ -123,7 +125,7 @@ struct GatewayController {
         let includeUsage = request.includeUsage
         let logger = runtime.logger
         let requestID = RequestScope.requestID
-        Task {
+        runtime.work.run {
             let executionID = Mutex("")
             do {
                 let result = try await caller.run(
