@@ -165,6 +165,20 @@ import Testing
             #expect(reply.json["choices"]?[0]?["message"]?["tool_calls"]?[0]?["function"]?["arguments"]?.string == #"{"city":"Paris"}"#)
             #expect(reply.json["choices"]?[0]?["finish_reason"]?.string == "tool_calls")
             #expect(reply.json["usage"]?["prompt_tokens"]?.int == 88)
+
+            // Quota exhaustion (429) is retried; a stream that ends without a finish reason is an error that keeps
+            // the input Gemini reported and counts the output that arrived.
+            try upstream.enqueue("gemini/rate_limited.json", status: 429)
+            try upstream.enqueue("gemini/response.json")
+            let conversation = try await harness.createConversation(#"{"model":"gemini/gemini-2.5-flash"}"#)
+            #expect(try await harness.send(conversation, #"{"content":"again"}"#).status == 200)
+            #expect(try await harness.count("llm_calls", where: "status = 'error' AND attempt = 1") == 1)
+            try upstream.enqueue("gemini/truncated.sse")
+            let events = try await harness.stream(conversation, #"{"content":"cut","stream":true}"#)
+            #expect(events.last?.event == "error")
+            let cut = try await harness.rows("SELECT input_tokens, output_tokens FROM llm_calls WHERE status = 'error' AND streamed = 1").first!
+            #expect(try cut.decode(column: "input_tokens", as: Int64.self) == 120)
+            #expect(try cut.decode(column: "output_tokens", as: Int64.self) >= 2)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
         await upstream.stop()
@@ -182,8 +196,20 @@ import Testing
             #expect(upstream.received.last?.json["messages"]?[0]?["role"]?.string == "system")
             try upstream.enqueue("ollama/stream.ndjson")
             try await Self.turn(harness, model: "ollama/llama3.2", stream: true, text: "Hello from Ollama.", expected: Expected(input: 26, output: 298, cost: nil))
-            let raw = try await harness.rows("SELECT raw_usage FROM llm_calls").first!.decode(column: "raw_usage", as: String?.self)
+            let raw = try await harness.rows("SELECT raw_usage FROM llm_calls WHERE status = 'ok'").first!.decode(column: "raw_usage", as: String?.self)
             #expect(raw?.contains("\"eval_duration\":4799921000") == true)
+            // Ollama's own errors reach the client: a model it does not have is the caller's 400, not an outage;
+            // a stream that ends before "done" is an error with its output estimated.
+            try upstream.enqueue("ollama/not_found.json", status: 404)
+            let conversation = try await harness.createConversation(#"{"model":"ollama/llama3.2"}"#)
+            let missing = try await harness.send(conversation, #"{"content":"x"}"#)
+            #expect(missing.status == 400)
+            #expect(missing.json["detail"]?.string?.contains("try pulling it first") == true)
+            try upstream.enqueue("ollama/truncated.ndjson")
+            let events = try await harness.stream(conversation, #"{"content":"cut","stream":true}"#)
+            #expect(events.last?.event == "error")
+            #expect(try await harness.count("llm_calls", where: "status = 'error' AND usage_source = 'estimated'") == 1)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
             let models = try await harness.request(.GET, "/api/v1/models").json
             #expect(models["providers"]?.array.contains { $0["name"]?.string == "ollama" && $0["models"]?[0]?.string == "llama3.2:latest" } == true)
         }
