@@ -23,9 +23,4 @@ public enum Identifier {
         )
         return uuid.uuidString.lowercased()
     }
-
-    /// Whether a string has the shape of an id this system hands out; anything else cannot name a row.
-    public static func isWellFormed(_ value: String) -> Bool {
-        value.count == 36 && UUID(uuidString: value) != nil
-    }
 }

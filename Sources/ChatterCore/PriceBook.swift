@@ -114,16 +114,9 @@ public struct PriceBook: Sendable {
 
     /// Every entry in force today, one per model, the overriding layer winning.
     public func effectiveEntries(onDay day: String) -> [PriceEntry] {
-        var keys: [String] = []
-        for layer in layers {
-            for entry in layer where !keys.contains("\(entry.provider)/\(entry.model)") {
-                keys.append("\(entry.provider)/\(entry.model)")
-            }
-        }
-        return keys.compactMap { key in
-            let reference = ModelReference(parsing: key)!
-            return entry(provider: reference.provider, model: reference.model, onDay: day)
-        }
+        var seen = Set<[String]>()
+        let models = layers.joined().filter { seen.insert([$0.provider, $0.model]).inserted }
+        return models.compactMap { entry(provider: $0.provider, model: $0.model, onDay: day) }
     }
 }
 
@@ -148,14 +141,6 @@ public enum USDAmount {
         }
         let total = whole * 1_000_000_000 + nanos
         return total <= maximumNanoUSD ? total : nil
-    }
-
-    public static func decimalString(fromNanoUSD value: Int64) -> String {
-        let whole = value / 1_000_000_000
-        var fraction = String(value % 1_000_000_000)
-        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(whole).\(fraction)"
     }
 }
 

@@ -114,13 +114,11 @@ public struct ChatService: Sendable {
             messages.append(ChatMessage(role: .system, content: systemPrompt))
         }
         let budget = max(0, historyTokenBudget - estimator.count(turn.request.content) - estimator.count(conversation.systemPrompt ?? ""))
+        // The new message is not stored yet, so the history is everything before it that fits the budget.
         let history = try await conversations.history(
-            conversationID: conversation.id, tenantID: turn.identity.tenantID, throughSeq: .max, tokenBudget: budget,
-            count: { estimator.count($0) }
+            conversationID: conversation.id, tenantID: turn.identity.tenantID, tokenBudget: budget, count: { estimator.count($0) }
         )
-        // The newest message always fits in `history`; drop it if it alone exceeds what is left.
-        let fitting = history.count == 1 && estimator.count(history[0].content) > budget ? [] : history
-        messages += fitting.map { ChatMessage(role: $0.role == .user ? .user : .assistant, content: $0.content) }
+        messages += history.map { ChatMessage(role: $0.role == .user ? .user : .assistant, content: $0.content) }
         messages.append(ChatMessage(role: .user, content: turn.request.content))
 
         let chatRequest = ChatRequest(

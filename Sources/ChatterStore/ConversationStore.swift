@@ -100,12 +100,12 @@ public struct ConversationStore: Sendable {
         ).all().map(Self.message(from:))
     }
 
-    /// The newest messages whose estimated size fits `tokenBudget`, oldest first, up to and including `throughSeq`.
-    public func history(conversationID: String, tenantID: String, throughSeq: Int64, tokenBudget: Int64, count: (String) -> Int64) async throws -> [Message] {
+    /// The newest messages whose estimated size fits `tokenBudget`, oldest first.
+    public func history(conversationID: String, tenantID: String, tokenBudget: Int64, count: (String) -> Int64) async throws -> [Message] {
         let rows = try await database.sql.raw(
             """
             SELECT \(unsafeRaw: Self.messageColumns) FROM messages
-            WHERE conversation_id = \(bind: conversationID) AND tenant_id = \(bind: tenantID) AND seq <= \(bind: throughSeq)
+            WHERE conversation_id = \(bind: conversationID) AND tenant_id = \(bind: tenantID)
             ORDER BY seq DESC LIMIT 500
             """
         ).all()
@@ -114,8 +114,7 @@ public struct ConversationStore: Sendable {
         for row in rows {
             let message = try Self.message(from: row)
             let size = count(message.content)
-            // The newest message always goes, even alone over budget: the model must see the question.
-            if !kept.isEmpty && used + size > tokenBudget { break }
+            if used + size > tokenBudget { break }
             kept.append(message)
             used += size
         }

@@ -148,4 +148,19 @@ import Testing
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func historyIsBoundedByTheTokenBudget(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_HISTORY_TOKEN_BUDGET": "100"]) { harness in
+            harness.upstream.setFallback(.reply(content: "ok", usage: #"{"prompt_tokens":5,"completion_tokens":1}"#))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let long = String(repeating: "word ", count: 120)
+            _ = try await harness.send(conversation, #"{"content":"\#(long)"}"#)
+            _ = try await harness.send(conversation, #"{"content":"short one"}"#)
+            _ = try await harness.send(conversation, #"{"content":"latest"}"#)
+            // 120 words do not fit beside the rest of a 100-token budget: only the newer messages are sent.
+            let sent = harness.upstream.requests.last!["messages"]!.array.compactMap { $0["content"]?.string }
+            #expect(sent == ["ok", "short one", "ok", "latest"])
+        }
+    }
 }

@@ -201,11 +201,10 @@ import Testing
             try await Harness.with(database, environment: environment) { harness in
                 harness.upstream.enqueue(slow)
                 let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
-                let began = ContinuousClock.now
                 try await harness.streamAndDisconnect(conversation, #"{"content":"Long one","stream":true}"#, afterTokens: 3)
                 try await harness.eventually { try await harness.count("llm_calls", where: "status <> 'in_flight'") == 1 }
-                // The upstream would have taken 4 s; every policy stops well before.
-                #expect(ContinuousClock.now - began < .seconds(3.5), "\(reason)")
+                // Read to its end, the call would carry the reported 100 output tokens; each policy stopped it
+                // early, so it carries an estimate of what had arrived.
                 let row = try await harness.rows("SELECT status, usage_source, output_tokens, error FROM llm_calls").first!
                 #expect(try row.decode(column: "status", as: String.self) == "client_disconnected", "\(reason)")
                 #expect(try row.decode(column: "usage_source", as: String?.self) == "estimated", "\(reason)")
@@ -222,9 +221,8 @@ import Testing
         try await Harness.with(database, environment: ["CHATTER_UPSTREAM_FIRST_TOKEN_TIMEOUT_SECONDS": "1", "CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "30"]) { harness in
             harness.upstream.enqueue(.stall(deltas: [], silence: .seconds(5)))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
-            let began = ContinuousClock.now
             let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)
-            #expect(ContinuousClock.now - began < .seconds(4))
+            // 504, not the 502 of the dropped connection 5 s later: the first-token watchdog ended it.
             #expect(events.last?.event == "error")
             #expect(events.last?.data["status"]?.int == 504)
             #expect(try await harness.count("llm_calls", where: "status = 'error'") == 1)

@@ -28,9 +28,8 @@ final class FixtureUpstream: Sendable {
     }
 
     private let state = Mutex<(queue: [Answer], received: [Received], listings: [String: String])>(([], [], [:]))
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-    let port: Int
+    private let server: RunningServer
+    var port: Int { server.port }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static func fixture(_ name: String) throws -> String {
@@ -99,28 +98,19 @@ final class FixtureUpstream: Sendable {
         }
         var logger = Logger(label: "fixture-upstream")
         logger.logLevel = .error
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestFailure("fixture upstream did not start") }
-        let upstream = FixtureUpstream(group: group, task: task, port: port)
+        let server = try await RunningServer.start(logger: logger) { onServerRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: logger)
+        }
+        let upstream = FixtureUpstream(server: server)
         holder.withLock { $0 = upstream }
         return upstream
     }
 
-    private init(group: ServiceGroup, task: Task<Void, any Error>, port: Int) {
-        self.group = group
-        self.task = task
-        self.port = port
+    private init(server: RunningServer) {
+        self.server = server
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await server.stop()
     }
 }

@@ -23,10 +23,9 @@ final class Harness: Sendable {
 
     let runtime: ChatterRuntime
     let upstream: ScriptedUpstream
-    let port: Int
     let databaseURL: String
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
+    private let server: RunningServer
+    var port: Int { server.port }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -59,29 +58,21 @@ final class Harness: Sendable {
         logger.logLevel = .error
         let runtime = try await ChatterRuntime.open(configuration: configuration, logger: logger)
         _ = try await runtime.prepareToServe()
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(runtime: runtime) { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = portStream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestFailure("chatter did not start") }
-        return Harness(runtime: runtime, upstream: upstream, port: port, databaseURL: databaseURL, task: task, group: group)
+        let server = try await RunningServer.start(logger: logger) { onServerRunning in
+            try buildApplication(runtime: runtime, onServerRunning: onServerRunning)
+        }
+        return Harness(runtime: runtime, upstream: upstream, databaseURL: databaseURL, server: server)
     }
 
-    private init(
-        runtime: ChatterRuntime, upstream: ScriptedUpstream, port: Int, databaseURL: String, task: Task<Void, any Error>, group: ServiceGroup
-    ) {
-        self.group = group
+    private init(runtime: ChatterRuntime, upstream: ScriptedUpstream, databaseURL: String, server: RunningServer) {
         self.runtime = runtime
         self.upstream = upstream
-        self.port = port
         self.databaseURL = databaseURL
-        self.task = task
+        self.server = server
     }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await server.stop()
         await upstream.stop()
     }
 

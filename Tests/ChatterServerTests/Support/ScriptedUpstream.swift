@@ -37,16 +37,14 @@ final class ScriptedUpstream: Sendable {
     }
 
     let state = Mutex(State())
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
-    let port: Int
+    private let server: RunningServer
+    var port: Int { server.port }
 
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
     static func start() async throws -> ScriptedUpstream {
         let router = Router()
         let holder = Mutex<ScriptedUpstream?>(nil)
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         router.get("v1/models") { _, _ -> Response in
             let models = holder.withLock { $0!.state.withLock { $0.models } }
             let body = #"{"object":"list","data":["# + models.map { #"{"id":"\#($0)","object":"model"}"# }.joined(separator: ",") + "]}"
@@ -64,25 +62,16 @@ final class ScriptedUpstream: Sendable {
         }
         var logger = Logger(label: "scripted-upstream")
         logger.logLevel = .error
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = portStream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestFailure("upstream did not start") }
-        let upstream = ScriptedUpstream(task: task, group: group, port: port)
+        let server = try await RunningServer.start(logger: logger) { onServerRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: logger)
+        }
+        let upstream = ScriptedUpstream(server: server)
         holder.withLock { $0 = upstream }
         return upstream
     }
 
-    private init(task: Task<Void, any Error>, group: ServiceGroup, port: Int) {
-        self.group = group
-        self.task = task
-        self.port = port
+    private init(server: RunningServer) {
+        self.server = server
     }
 
     func enqueue(_ behaviors: Behavior...) {
@@ -96,8 +85,7 @@ final class ScriptedUpstream: Sendable {
     var requests: [JSONValue] { state.withLock { $0.requests } }
 
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await server.stop()
     }
 
     private func respond(to request: JSONValue, with behavior: Behavior) async throws -> Response {
