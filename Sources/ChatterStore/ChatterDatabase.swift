@@ -18,6 +18,8 @@ public final class ChatterDatabase: Sendable {
     private let eventLoopGroup: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
+    /// SQLite only: the thread that runs ledger scripts with group commit.
+    private let writer: SQLiteWriter?
 
     /// Opens `sqlite:///path`, `sqlite://relative/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db`.
     /// `sqliteSynchronous` is SQLite's `synchronous` pragma: `FULL` fsyncs every commit before it returns,
@@ -46,35 +48,37 @@ public final class ChatterDatabase: Sendable {
                 throw DatabaseURLError(message: "CHATTER_DATABASE_URL is not a valid postgres:// URL (postgres://user:password@host:port/database)")
             }
             databases.use(configuration, as: .psql)
-            let database = ChatterDatabase(kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger)
+            let database = ChatterDatabase(kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil)
             try await database.checkConnection()
             return database
         }
-        guard let path = sqlitePath(from: url) else {
+        guard var path = sqlitePath(from: url) else {
             throw DatabaseURLError(message: "CHATTER_DATABASE_URL must start with sqlite:// or postgres:// (got a value of another scheme)")
         }
-        // One event loop with one connection: SQLite has a single writer anyway, and one connection
-        // serialises transactions without SQLITE_BUSY retries.
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let databases = Databases(threadPool: threadPool, on: group)
-        if path != ":memory:" {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        let storage: SQLiteConfiguration.Storage = path == ":memory:" ? .memory(identifier: UUID().uuidString) : .file(path: path)
-        databases.use(
-            .sqlite(SQLiteConfiguration(storage: storage, enableForeignKeys: true), connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace),
-            as: .sqlite
-        )
-        let database = ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger)
-        // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
         guard ["FULL", "NORMAL"].contains(sqliteSynchronous) else {
             throw DatabaseURLError(message: "the SQLite synchronous mode must be FULL or NORMAL")
         }
-        try await database.sql.raw("PRAGMA journal_mode=WAL").run()
-        try await database.sql.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
-        try await database.sql.raw("PRAGMA busy_timeout=10000").run()
-        return database
+        if path == ":memory:" {
+            // Two connections share the database, so "in memory" is a throwaway file in the temporary directory.
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("chatter-\(UUID().uuidString).sqlite").path
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Two connections: FluentKit's (one event loop, one connection) for reads and occasional writes, and
+        // the writer's, which runs the ledger's scripts with group commit. WAL lets each read while the other writes.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let databases = Databases(threadPool: threadPool, on: group)
+        databases.use(
+            .sqlite(SQLiteConfiguration(storage: .file(path: path), enableForeignKeys: true), connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace),
+            as: .sqlite
+        )
+        let fluent = databases.database(logger: logger, on: group.any())! as! any SQLDatabase
+        // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
+        try await fluent.raw("PRAGMA journal_mode=WAL").run()
+        try await fluent.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
+        try await fluent.raw("PRAGMA busy_timeout=10000").run()
+        let writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: fluent, logger: logger)
+        return ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer)
     }
 
     static func sqlitePath(from url: String) -> String? {
@@ -84,8 +88,11 @@ public final class ChatterDatabase: Sendable {
         return path.isEmpty ? nil : path
     }
 
-    private init(kind: Kind, databases: Databases, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, logger: Logger) {
+    private init(
+        kind: Kind, databases: Databases, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, logger: Logger, writer: SQLiteWriter?
+    ) {
         self.kind = kind
+        self.writer = writer
         self.databases = databases
         self.eventLoopGroup = group
         self.threadPool = threadPool
@@ -100,10 +107,38 @@ public final class ChatterDatabase: Sendable {
         fluent as! any SQLDatabase
     }
 
-    /// Runs `body` in one transaction: every write inside commits together or not at all.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await fluent.transaction { database in
-            try await body(database as! any SQLDatabase)
+    /// Runs `body` in one transaction: every write inside commits together or not at all. On SQLite a
+    /// writing transaction takes the write lock at its start (`BEGIN IMMEDIATE`), so a read inside it can never
+    /// be overtaken by the ledger writer's commits; `readOnly` transactions only pin a snapshot.
+    public func transaction<T: Sendable>(
+        readOnly: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        guard kind == .sqlite else {
+            return try await fluent.transaction { database in
+                try await body(database as! any SQLDatabase)
+            }
+        }
+        return try await fluent.withConnection { connection in
+            let sql = connection as! any SQLDatabase
+            try await sql.raw(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs a write script as one transaction: on SQLite through the group-committing writer, on PostgreSQL
+    /// as an SQLKit transaction.
+    public func run(_ script: SQLScript) async throws -> SQLScript.Results {
+        if let writer { return try await writer.run(script) }
+        return try await transaction { sql in
+            if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
+            return try await script.run(on: sql)
         }
     }
 
@@ -121,6 +156,7 @@ public final class ChatterDatabase: Sendable {
     }
 
     public func shutdown() async {
+        writer?.close()
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
         try? await eventLoopGroup.shutdownGracefully()

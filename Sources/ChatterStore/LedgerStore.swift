@@ -103,48 +103,58 @@ public struct LedgerStore: Sendable {
     }
 
     /// One transaction: the execution (`running`), the user message (its `seq` taken from the conversation's
-    /// `message_count`, incremented under the row lock so seqs are unique and gap-free), and the `in_flight` call.
+    /// `message_count`, incremented under the write lock so seqs are unique and gap-free), and the `in_flight`
+    /// call. The commit is visible at once and survives a crash of the process; on SQLite it reaches the disk
+    /// with the next durable commit, on PostgreSQL within the WAL writer's delay (`synchronous_commit = off`).
     public func start(_ call: CallStart) async throws -> StartedCall {
         let now = Clock.nowMilliseconds()
         let executionID = Identifier.make()
         let llmCallID = Identifier.make()
         let tenantID = call.identity.tenantID
-        return try await database.transaction { sql in
-            var userMessage: Message?
-            if let conversationID = call.conversationID, let content = call.userContent {
-                let seq = try await Self.takeSeq(conversationID: conversationID, tenantID: tenantID, at: now, on: sql)
-                let message = Message(
-                    id: Identifier.make(), conversationID: conversationID, seq: seq, role: .user, content: content,
-                    executionID: executionID, llmCallID: nil, provider: nil, model: nil, usage: nil, costNanoUSD: nil,
-                    finishReason: nil, latencyMilliseconds: nil, ttftMilliseconds: nil, createdAtMilliseconds: now
-                )
-                try await Self.insert(message, tenantID: tenantID, on: sql)
-                userMessage = message
-            }
-            try await sql.raw(
-                """
-                INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
-                VALUES (\(bind: executionID), \(bind: tenantID), \(bind: call.identity.userID), \(bind: call.identity.apiKeyID),
-                        \(bind: call.conversationID), \(bind: call.executionKind), \(bind: ExecutionStatus.running.rawValue),
-                        \(bind: call.correlationID), \(bind: now))
-                """
-            ).run()
-            try await sql.raw(
-                """
-                INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
-                    streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
-                VALUES (\(bind: llmCallID), \(bind: tenantID), \(bind: call.identity.userID), \(bind: call.identity.apiKeyID),
-                        \(bind: executionID), \(bind: call.conversationID), \(bind: call.purpose), \(bind: call.provider), \(bind: call.model),
-                        \(bind: call.streamed ? 1 : 0), 1, \(bind: call.nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
-                        \(bind: call.estimatedInputTokens), \(bind: UTCDay.string(fromMilliseconds: now)), \(bind: now))
-                """
-            ).run()
-            return StartedCall(
-                tenantID: tenantID, userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
-                llmCallID: llmCallID, conversationID: call.conversationID, provider: call.provider, model: call.model,
-                userMessage: userMessage, startedAtMilliseconds: now, day: UTCDay.string(fromMilliseconds: now)
+        let day = UTCDay.string(fromMilliseconds: now)
+        var userMessage: Message?
+        var script = SQLScript(durable: false)
+        if let conversationID = call.conversationID, let content = call.userContent {
+            let message = Message(
+                id: Identifier.make(), conversationID: conversationID, seq: 0, role: .user, content: content,
+                executionID: executionID, llmCallID: nil, provider: nil, model: nil, usage: nil, costNanoUSD: nil,
+                finishReason: nil, latencyMilliseconds: nil, ttftMilliseconds: nil, createdAtMilliseconds: now
             )
+            userMessage = message
+            script.add(
+                """
+                UPDATE conversations SET message_count = message_count + 1, last_message_at_ms = \(bind: now), updated_at_ms = \(bind: now)
+                WHERE id = \(bind: conversationID) AND tenant_id = \(bind: tenantID) AND deleted_at_ms IS NULL
+                RETURNING message_count
+                """,
+                whenEmpty: .notFound("conversation \(conversationID)")
+            )
+            script.add { results in
+                var numbered = message
+                numbered.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
+                return Self.insertQuery(numbered, tenantID: tenantID)
+            }
         }
+        script.add(
+            """
+            INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
+            VALUES (\(bind: executionID), \(bind: tenantID), \(bind: call.identity.userID), \(bind: call.identity.apiKeyID),
+                    \(bind: call.conversationID), \(bind: call.executionKind), \(bind: ExecutionStatus.running.rawValue),
+                    \(bind: call.correlationID), \(bind: now))
+            """
+        )
+        var started = StartedCall(
+            tenantID: tenantID, userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
+            llmCallID: llmCallID, conversationID: call.conversationID, provider: call.provider, model: call.model,
+            userMessage: nil, startedAtMilliseconds: now, day: day
+        )
+        script.add(Self.insertCallQuery(started, attempt: 1, purpose: call.purpose, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID))
+        let results = try await database.run(script)
+        if var message = userMessage {
+            message.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
+            started.userMessage = message
+        }
+        return started
     }
 
     /// Another attempt of the same execution (a retry): a new `in_flight` row, so every attempt is its own atom.
@@ -154,44 +164,46 @@ public struct LedgerStore: Sendable {
         call.llmCallID = Identifier.make()
         call.startedAtMilliseconds = now
         call.day = UTCDay.string(fromMilliseconds: now)
-        try await database.sql.raw(
-            """
-            INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
-                streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
-            VALUES (\(bind: call.llmCallID), \(bind: call.tenantID), \(bind: call.userID), \(bind: call.apiKeyID),
-                    \(bind: call.executionID), \(bind: call.conversationID), \(bind: purpose), \(bind: call.provider), \(bind: call.model),
-                    \(bind: streamed ? 1 : 0), \(bind: attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
-                    \(bind: estimatedInputTokens), \(bind: call.day), \(bind: now))
-            """
-        ).run()
+        var script = SQLScript(durable: false)
+        script.add(Self.insertCallQuery(call, attempt: attempt, purpose: purpose, streamed: streamed, estimatedInputTokens: estimatedInputTokens, nodeID: nodeID))
+        _ = try await database.run(script)
         return call
+    }
+
+    static func insertCallQuery(_ call: StartedCall, attempt: Int, purpose: String, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> SQLQueryString {
+        """
+        INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
+            streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
+        VALUES (\(bind: call.llmCallID), \(bind: call.tenantID), \(bind: call.userID), \(bind: call.apiKeyID),
+                \(bind: call.executionID), \(bind: call.conversationID), \(bind: purpose), \(bind: call.provider), \(bind: call.model),
+                \(bind: streamed ? 1 : 0), \(bind: attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
+                \(bind: estimatedInputTokens), \(bind: call.day), \(bind: call.startedAtMilliseconds))
+        """
     }
 
     /// Ends a running execution whose next attempt could not even be recorded.
     public func failExecution(_ call: StartedCall, error: String) async throws {
-        try await database.sql.raw(
+        var script = SQLScript()
+        script.add(
             """
             UPDATE workflow_executions SET status = \(bind: ExecutionStatus.failed.rawValue), error = \(bind: error),
                 finished_at_ms = \(bind: Clock.nowMilliseconds())
             WHERE id = \(bind: call.executionID) AND status = \(bind: ExecutionStatus.running.rawValue)
             """
-        ).run()
+        )
+        _ = try await database.run(script)
     }
 
     /// One transaction: the call's final row, the assistant message, the conversation's and execution's totals,
-    /// and the daily rollup. A call is finalised once; a second attempt finds it no longer in flight.
+    /// and the daily rollup, committed durably before it returns. A call is finalised once; a second attempt
+    /// finds it no longer in flight.
     public func finish(_ call: StartedCall, outcome: CallOutcome) async throws -> FinishedCall {
-        try await database.transaction { sql in
-            try await Self.finish(call, outcome: outcome, on: sql)
-        }
-    }
-
-    static func finish(_ call: StartedCall, outcome: CallOutcome, on sql: any SQLDatabase) async throws -> FinishedCall {
         let usage = outcome.usage
         let cost = outcome.pricing.costNanoUSD
         let unpriced: Int64 = cost == nil ? 1 : 0
         let failed: Int64 = [.error, .interrupted, .cancelled].contains(outcome.status) ? 1 : 0
-        let finalised = try await sql.raw(
+        var script = SQLScript()
+        script.add(
             """
             UPDATE llm_calls SET status = \(bind: outcome.status.rawValue), usage_source = \(bind: usage.source.rawValue),
                 input_tokens = \(bind: usage.inputTokens), cached_input_tokens = \(bind: usage.cachedInputTokens),
@@ -203,9 +215,9 @@ public struct LedgerStore: Sendable {
                 finished_at_ms = \(bind: outcome.finishedAtMilliseconds)
             WHERE id = \(bind: call.llmCallID) AND status = \(bind: LLMCallStatus.inFlight.rawValue)
             RETURNING id
-            """
-        ).first()
-        guard finalised != nil else { throw ChatterError(.conflict, "call \(call.llmCallID) is already finalised") }
+            """,
+            whenEmpty: ChatterError(.conflict, "call \(call.llmCallID) is already finalised")
+        )
 
         let increments: SQLQueryString = """
             calls = calls + 1, input_tokens = input_tokens + \(bind: usage.inputTokens),
@@ -216,31 +228,25 @@ public struct LedgerStore: Sendable {
             cost_nanousd = cost_nanousd + \(bind: cost ?? 0), unpriced_calls = unpriced_calls + \(bind: unpriced)
             """
 
-        var result = FinishedCall(assistantMessage: nil, conversation: nil)
+        // The assistant message takes the seq the conversation's count reaches in this transaction.
+        let replies = outcome.assistantMessage != nil && call.conversationID != nil
         if let conversationID = call.conversationID {
-            let addsMessage: Int64 = outcome.assistantMessage == nil ? 0 : 1
-            let row = try await sql.raw(
+            let addsMessage: Int64 = replies ? 1 : 0
+            script.add(
                 """
                 UPDATE conversations SET \(increments), message_count = message_count + \(bind: addsMessage),
                     last_message_at_ms = CASE WHEN \(bind: addsMessage) = 1 THEN \(bind: outcome.finishedAtMilliseconds) ELSE last_message_at_ms END,
                     updated_at_ms = \(bind: outcome.finishedAtMilliseconds)
                 WHERE id = \(bind: conversationID) AND tenant_id = \(bind: call.tenantID)
                 RETURNING \(unsafeRaw: ConversationStore.columns)
-                """
-            ).first()
-            guard let row else { throw ChatterError.notFound("conversation \(conversationID)") }
-            result.conversation = try ConversationStore.conversation(from: row)
-            if let reply = outcome.assistantMessage, let conversation = result.conversation {
-                let message = Message(
-                    id: reply.id, conversationID: conversationID, seq: conversation.messageCount, role: .assistant,
-                    content: reply.content, executionID: call.executionID, llmCallID: call.llmCallID, provider: call.provider,
-                    model: call.model, usage: usage, costNanoUSD: cost, finishReason: outcome.finishReason,
-                    latencyMilliseconds: outcome.finishedAtMilliseconds - call.startedAtMilliseconds,
-                    ttftMilliseconds: outcome.firstTokenAtMilliseconds.map { $0 - call.startedAtMilliseconds },
-                    createdAtMilliseconds: outcome.finishedAtMilliseconds
-                )
-                try await insert(message, tenantID: call.tenantID, on: sql)
-                result.assistantMessage = message
+                """,
+                whenEmpty: .notFound("conversation \(conversationID)")
+            )
+            if replies {
+                script.add { results in
+                    let seq = try results[1][0].decode(column: "message_count", as: Int64.self)
+                    return Self.assistantMessage(call, outcome, seq: seq).map { Self.insertQuery($0, tenantID: call.tenantID) }
+                }
             }
         }
 
@@ -250,11 +256,9 @@ public struct LedgerStore: Sendable {
             } else {
                 ""
             }
-        try await sql.raw(
-            "UPDATE workflow_executions SET \(increments)\(executionEnd) WHERE id = \(bind: call.executionID)"
-        ).run()
+        script.add("UPDATE workflow_executions SET \(increments)\(executionEnd) WHERE id = \(bind: call.executionID)")
 
-        try await sql.raw(
+        script.add(
             """
             INSERT INTO usage_daily (tenant_id, day, provider, model, user_id, api_key_id, calls, failed_calls, input_tokens,
                 cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
@@ -272,27 +276,33 @@ public struct LedgerStore: Sendable {
                 cost_nanousd = usage_daily.cost_nanousd + excluded.cost_nanousd,
                 unpriced_calls = usage_daily.unpriced_calls + excluded.unpriced_calls
             """
-        ).run()
-        return result
+        )
+
+        let results = try await database.run(script)
+        var finished = FinishedCall(assistantMessage: nil, conversation: nil)
+        if call.conversationID != nil, let row = results[1].first {
+            let conversation = try ConversationStore.conversation(from: row)
+            finished.conversation = conversation
+            finished.assistantMessage = Self.assistantMessage(call, outcome, seq: conversation.messageCount)
+        }
+        return finished
     }
 
-    /// The next message seq of a conversation: its message count, incremented under the row's write lock.
-    static func takeSeq(conversationID: String, tenantID: String, at now: Int64, on sql: any SQLDatabase) async throws -> Int64 {
-        let row = try await sql.raw(
-            """
-            UPDATE conversations SET message_count = message_count + 1, last_message_at_ms = \(bind: now), updated_at_ms = \(bind: now)
-            WHERE id = \(bind: conversationID) AND tenant_id = \(bind: tenantID) AND deleted_at_ms IS NULL
-            RETURNING message_count
-            """
-        ).first()
-        guard let row else { throw ChatterError.notFound("conversation \(conversationID)") }
-        return try row.decode(column: "message_count", as: Int64.self)
+    static func assistantMessage(_ call: StartedCall, _ outcome: CallOutcome, seq: Int64) -> Message? {
+        guard let reply = outcome.assistantMessage, let conversationID = call.conversationID else { return nil }
+        return Message(
+            id: reply.id, conversationID: conversationID, seq: seq, role: .assistant, content: reply.content,
+            executionID: call.executionID, llmCallID: call.llmCallID, provider: call.provider, model: call.model,
+            usage: outcome.usage, costNanoUSD: outcome.pricing.costNanoUSD, finishReason: outcome.finishReason,
+            latencyMilliseconds: outcome.finishedAtMilliseconds - call.startedAtMilliseconds,
+            ttftMilliseconds: outcome.firstTokenAtMilliseconds.map { $0 - call.startedAtMilliseconds },
+            createdAtMilliseconds: outcome.finishedAtMilliseconds
+        )
     }
 
-    static func insert(_ message: Message, tenantID: String, on sql: any SQLDatabase) async throws {
+    static func insertQuery(_ message: Message, tenantID: String) -> SQLQueryString {
         let usage = message.usage
-        try await sql.raw(
-            """
+        return """
             INSERT INTO messages (id, tenant_id, conversation_id, seq, role, content, execution_id, llm_call_id, provider, model,
                 usage_source, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
                 finish_reason, latency_ms, ttft_ms, created_at_ms)
@@ -303,6 +313,5 @@ public struct LedgerStore: Sendable {
                     \(bind: usage?.reasoningTokens), \(bind: message.costNanoUSD), \(bind: message.finishReason),
                     \(bind: message.latencyMilliseconds), \(bind: message.ttftMilliseconds), \(bind: message.createdAtMilliseconds))
             """
-        ).run()
     }
 }

@@ -27,7 +27,7 @@ public struct Reconciler: Sendable {
     /// while the check runs cannot show up as drift.
     public func run(tenantID: String?) async throws -> Result {
         let kind = database.kind
-        return try await database.transaction { sql in
+        return try await database.transaction(readOnly: true) { sql in
             if kind == .postgres { try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run() }
             return try await Self.check(tenantID: tenantID, on: sql)
         }

@@ -1,0 +1,158 @@
+import NIOCore
+import SQLiteKit
+import SQLKit
+import VaporCSQLite
+
+/// A libsqlite3 connection used directly, with its prepared statements kept: no event loop, no thread pool.
+///
+/// It links the same libsqlite3 copy as SQLiteNIO (the `sqlite_nio_`-prefixed build), so SQLite's own file
+/// locking coordinates it with the FluentKit connection on the same file. Not thread-safe: its owner
+/// serialises every use (the writer's thread, or a lock).
+final class RawSQLiteConnection {
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    private static let statementCacheLimit = 256
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var handle: OpaquePointer?
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: status, message: "cannot open the SQLite database: \(message)")
+        }
+        self.handle = handle
+        sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        close()
+    }
+
+    func close() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    /// Runs SQL without binds or results (pragmas, BEGIN, COMMIT, SAVEPOINT …); statements are kept prepared.
+    func execute(_ sql: String) throws {
+        _ = try query(sql, [])
+    }
+
+    /// Runs one statement with positional binds and returns its rows.
+    func query(_ sql: String, _ binds: [SQLiteData]) throws -> [RawSQLiteRow] {
+        let statement = try prepared(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (offset, value) in binds.enumerated() {
+            try bind(value, at: Int32(offset + 1), in: statement)
+        }
+        let columnCount = sqlite_nio_sqlite3_column_count(statement)
+        var columns: RawSQLiteRow.Columns?
+        var rows: [RawSQLiteRow] = []
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw failure(status) }
+            if columns == nil {
+                columns = RawSQLiteRow.Columns(names: (0..<columnCount).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+            }
+            rows.append(RawSQLiteRow(columns: columns!, values: (0..<columnCount).map { value(at: $0, in: statement) }))
+        }
+        return rows
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw failure(status) }
+        if statements.count >= Self.statementCacheLimit {
+            for kept in statements.values { sqlite_nio_sqlite3_finalize(kept) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ value: SQLiteData, at index: Int32, in statement: OpaquePointer) throws {
+        let status: Int32
+        switch value {
+        case .integer(let integer): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+        case .float(let double): status = sqlite_nio_sqlite3_bind_double(statement, index, double)
+        case .text(let text): status = sqlite_nio_sqlite3_bind_text(statement, index, text, -1, Self.transient)
+        case .blob(let buffer):
+            status = buffer.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+            }
+        case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+        guard status == SQLITE_OK else { throw failure(status) }
+    }
+
+    private func value(at column: Int32, in statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT: return .text(sqlite_nio_sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "")
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column), count > 0 {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    private func failure(_ status: Int32) -> SQLiteFailure {
+        SQLiteFailure(code: status, message: handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "closed connection")
+    }
+}
+
+/// An error from libsqlite3, with its extended result code.
+struct SQLiteFailure: Error, CustomStringConvertible {
+    var code: Int32
+    var message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A row read by `RawSQLiteConnection`, decodable like any SQLKit row.
+struct RawSQLiteRow: SQLRow {
+    final class Columns: Sendable {
+        let names: [String]
+        let index: [String: Int]
+
+        init(names: [String]) {
+            self.names = names
+            self.index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.index[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let offset = columns.index[column] else {
+            throw SQLiteFailure(code: 1, message: "no column \(column) in the result")
+        }
+        return try SQLiteDataDecoder().decode(D.self, from: values[offset])
+    }
+}
