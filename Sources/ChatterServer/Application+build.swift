@@ -152,6 +152,7 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)
     // Registration only fails for a malformed server URL, which "/" is not.
-    try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!)
+    // Compact JSON: the generator's default (sorted, pretty-printed) costs a measurable share of a turn's CPU.
+    try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []))
     return router
 }

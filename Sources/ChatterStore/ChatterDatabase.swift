@@ -20,6 +20,8 @@ public final class ChatterDatabase: Sendable {
     private let logger: Logger
     /// SQLite only: the thread that runs ledger scripts with group commit.
     private let writer: SQLiteWriter?
+    /// SQLite only: statements outside transactions, run on the caller's thread.
+    private let inline: InlineSQLiteDatabase?
 
     /// Opens `sqlite:///path`, `sqlite://relative/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db`.
     /// `sqliteSynchronous` is SQLite's `synchronous` pragma: `FULL` fsyncs every commit before it returns,
@@ -48,7 +50,9 @@ public final class ChatterDatabase: Sendable {
                 throw DatabaseURLError(message: "CHATTER_DATABASE_URL is not a valid postgres:// URL (postgres://user:password@host:port/database)")
             }
             databases.use(configuration, as: .psql)
-            let database = ChatterDatabase(kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil)
+            let database = ChatterDatabase(
+                kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil, inline: nil
+            )
             try await database.checkConnection()
             return database
         }
@@ -78,7 +82,10 @@ public final class ChatterDatabase: Sendable {
         try await fluent.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
         try await fluent.raw("PRAGMA busy_timeout=10000").run()
         let writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: fluent, logger: logger)
-        return ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer)
+        let inline = try InlineSQLiteDatabase(
+            path: path, synchronous: sqliteSynchronous, connections: 2, dialect: fluent.dialect, eventLoop: group.any(), logger: logger
+        )
+        return ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: inline)
     }
 
     static func sqlitePath(from url: String) -> String? {
@@ -89,10 +96,12 @@ public final class ChatterDatabase: Sendable {
     }
 
     private init(
-        kind: Kind, databases: Databases, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, logger: Logger, writer: SQLiteWriter?
+        kind: Kind, databases: Databases, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, logger: Logger, writer: SQLiteWriter?,
+        inline: InlineSQLiteDatabase?
     ) {
         self.kind = kind
         self.writer = writer
+        self.inline = inline
         self.databases = databases
         self.eventLoopGroup = group
         self.threadPool = threadPool
@@ -103,8 +112,9 @@ public final class ChatterDatabase: Sendable {
         databases.database(logger: logger, on: eventLoopGroup.any())!
     }
 
+    /// Statements outside a transaction. On SQLite they run on the caller's thread (see `InlineSQLiteDatabase`).
     public var sql: any SQLDatabase {
-        fluent as! any SQLDatabase
+        inline ?? fluent as! any SQLDatabase
     }
 
     /// Runs `body` in one transaction: every write inside commits together or not at all. On SQLite a
@@ -157,6 +167,7 @@ public final class ChatterDatabase: Sendable {
 
     public func shutdown() async {
         writer?.close()
+        inline?.close()
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
         try? await eventLoopGroup.shutdownGracefully()
