@@ -152,7 +152,22 @@ public enum UTCDay {
     }
 
     public static func string(fromMilliseconds milliseconds: Int64) -> String {
-        string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        let (year, month, day) = civil(fromDays: Int64((Double(milliseconds) / 86_400_000).rounded(.down)))
+        return String(format: "%04d-%02d-%02d", Int(year), Int(month), Int(day))
+    }
+
+    /// The proleptic Gregorian date of a count of days since 1970-01-01.
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        // Eras of 400 years (146,097 days) starting on March 1st, so the leap day ends each era's year.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public static func isValid(_ text: String) -> Bool {

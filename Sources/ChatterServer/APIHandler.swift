@@ -15,7 +15,7 @@ struct APIHandler: APIProtocol {
         try Self.validateTitle(body.title)
         if let model = body.model { try await runtime.chat.validateModel(model) }
         let conversation = try await runtime.conversations.create(
-            owner: identity, title: body.title, model: body.model, systemPrompt: body.systemPrompt
+            owner: identity, title: body.title, model: body.model, systemPrompt: body.systemPrompt, correlationID: RequestScope.requestID
         )
         return .created(.init(body: .json(.init(conversation))))
     }

@@ -23,6 +23,8 @@ public struct ChatterRuntime: Sendable {
     public let prices: PriceCatalog
     public let providers: ProviderRegistry
     public let chat: ChatService
+    public let events: EventStore
+    let hub: EventHub
     let identities = IdentityCache()
     let work = InFlightWork()
     let caller: UpstreamCaller
@@ -70,6 +72,11 @@ public struct ChatterRuntime: Sendable {
             }
         }
         let registry = ProviderRegistry(providers: providers)
+        let events = EventStore(database: database)
+        let hub = EventHub(
+            store: events, signal: database.eventSignal, startingAfter: try await events.latestSeq(), pollInterval: .milliseconds(250),
+            keepalive: configuration.eventKeepalive, retention: .seconds(Int64(configuration.eventRetentionDays) * 86_400), logger: logger
+        )
         let conversations = ConversationStore(database: database)
         let ledger = LedgerStore(database: database)
         let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
@@ -93,6 +100,8 @@ public struct ChatterRuntime: Sendable {
                 defaultModel: configuration.defaultModel, aliases: configuration.aliases, historyTokenBudget: configuration.historyTokenBudget,
                 nodeID: configuration.nodeID, logger: logger
             ),
+            events: events,
+            hub: hub,
             caller: caller,
             httpClient: httpClient,
             logger: logger
@@ -140,7 +149,8 @@ public func buildApplication(
         onServerRunning: onServerRunning,
         logger: runtime.logger
     )
-    app.addServices(RuntimeService(runtime: runtime))
+    // Services stop in reverse order: the server, then the hub (ending live streams), then the runtime (the database).
+    app.addServices(RuntimeService(runtime: runtime), EventHubService(hub: runtime.hub))
     return app
 }
 

@@ -30,6 +30,10 @@ public struct Configuration: Sendable {
     /// PostgreSQL connections this node may open (SQLite always uses one).
     public var maxDatabaseConnections: Int
     public var sqliteSynchronous: String
+    /// The event log's live delivery: keepalive period, per-subscriber queue, and how long events are kept.
+    public var eventKeepalive: Duration
+    public var eventQueueLimit: Int
+    public var eventRetentionDays: Int
 
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
@@ -88,6 +92,9 @@ public struct Configuration: Sendable {
         if !["FULL", "NORMAL"].contains(sqliteSynchronous) {
             problems.append("CHATTER_SQLITE_SYNCHRONOUS must be FULL or NORMAL")
         }
+        eventKeepalive = .seconds(integer("CHATTER_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...300))
+        eventQueueLimit = integer("CHATTER_EVENTS_QUEUE_LIMIT", default: 1000, range: 1...1_000_000)
+        eventRetentionDays = integer("CHATTER_EVENT_RETENTION_DAYS", default: 30, range: 1...3650)
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
         let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
         if let level = Logger.Level(rawValue: levelText) {

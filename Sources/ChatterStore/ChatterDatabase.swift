@@ -14,6 +14,8 @@ public final class ChatterDatabase: Sendable {
     }
 
     public let kind: Kind
+    /// Fires after every commit of this node that appended to the event log.
+    public let eventSignal = EventSignal()
     private let databases: Databases
     private let eventLoopGroup: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
@@ -145,11 +147,17 @@ public final class ChatterDatabase: Sendable {
     /// Runs a write script as one transaction: on SQLite through the group-committing writer, on PostgreSQL
     /// as an SQLKit transaction.
     public func run(_ script: SQLScript) async throws -> SQLScript.Results {
-        if let writer { return try await writer.run(script) }
-        return try await transaction { sql in
-            if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
-            return try await script.run(on: sql)
+        let results: SQLScript.Results
+        if let writer {
+            results = try await writer.run(script)
+        } else {
+            results = try await transaction { sql in
+                if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
+                return try await script.run(on: sql)
+            }
         }
+        if script.writesEvents { eventSignal.notify() }
+        return results
     }
 
     public func migrate() async throws {

@@ -16,17 +16,28 @@ public struct ConversationStore: Sendable {
         created_at_ms, updated_at_ms
         """
 
-    public func create(owner: Identity, title: String?, model: String?, systemPrompt: String?) async throws -> Conversation {
+    public func create(owner: Identity, title: String?, model: String?, systemPrompt: String?, correlationID: String? = nil) async throws -> Conversation {
         let now = Clock.nowMilliseconds()
         let id = Identifier.make()
-        try await database.sql.raw(
+        var script = SQLScript()
+        script.add(
             """
             INSERT INTO conversations (id, tenant_id, user_id, title, model, system_prompt, created_at_ms, updated_at_ms)
             VALUES (\(bind: id), \(bind: owner.tenantID), \(bind: owner.userID), \(bind: title), \(bind: model),
                     \(bind: systemPrompt), \(bind: now), \(bind: now))
+            RETURNING \(unsafeRaw: Self.columns)
             """
-        ).run()
-        return try await get(id: id, for: owner)
+        )
+        var data = JSONObjectWriter()
+        data["title"] = .optionalString(title)
+        data["model"] = .optionalString(model)
+        script.add(
+            event: EventDraft(
+                .conversationCreated, tenantID: owner.tenantID, userID: owner.userID, conversationID: id, executionID: nil,
+                correlationID: correlationID, atMilliseconds: now, data: data
+            )
+        )
+        return try Self.conversation(from: try await database.run(script)[0][0])
     }
 
     public func get(id: String, for identity: Identity) async throws -> Conversation {

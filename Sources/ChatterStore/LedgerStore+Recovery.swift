@@ -11,18 +11,23 @@ extension LedgerStore {
     /// (`node_id`), as other nodes may still be running theirs. Returns how many calls were finalised.
     @discardableResult
     public func recoverInterrupted(nodeID: String, pricer: CallPricer) async throws -> Int {
-        let ownCalls: SQLQueryString = database.kind == .sqlite ? "1 = 1" : "node_id = \(bind: nodeID)"
+        let ownCalls: SQLQueryString = database.kind == .sqlite ? "1 = 1" : "c.node_id = \(bind: nodeID)"
         let rows = try await database.sql.raw(
             """
-            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, estimated_input_tokens,
-                started_at_ms, day
-            FROM llm_calls WHERE status = \(bind: LLMCallStatus.inFlight.rawValue) AND \(ownCalls)
+            SELECT c.id, c.tenant_id, c.user_id, c.api_key_id, c.execution_id, c.conversation_id, c.provider, c.model,
+                c.estimated_input_tokens, c.started_at_ms, c.day, c.attempt, c.purpose, e.kind, e.correlation_id
+            FROM llm_calls c JOIN workflow_executions e ON e.id = c.execution_id
+            WHERE c.status = \(bind: LLMCallStatus.inFlight.rawValue) AND \(ownCalls)
             """
         ).all()
         var recovered = 0
         for row in rows {
             let call = StartedCall(
                 tenantID: try row.decode(column: "tenant_id", as: String.self),
+                correlationID: try row.decode(column: "correlation_id", as: String?.self),
+                executionKind: try row.decode(column: "kind", as: String.self),
+                attempt: Int(try row.decode(column: "attempt", as: Int64.self)),
+                purpose: try row.decode(column: "purpose", as: String.self),
                 userID: try row.decode(column: "user_id", as: String.self),
                 apiKeyID: try row.decode(column: "api_key_id", as: String.self),
                 executionID: try row.decode(column: "execution_id", as: String.self),

@@ -40,6 +40,11 @@ public struct CallStart: Sendable {
 /// A call recorded as `in_flight`, with the execution and user message written in the same transaction.
 public struct StartedCall: Sendable {
     public var tenantID: String
+    public var correlationID: String?
+    /// The execution's kind: `chat`, `gateway`, …
+    public var executionKind: String
+    public var attempt: Int
+    public var purpose: String
     public var userID: String
     public var apiKeyID: String
     public var executionID: String
@@ -144,11 +149,27 @@ public struct LedgerStore: Sendable {
             """
         )
         var started = StartedCall(
-            tenantID: tenantID, userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
+            tenantID: tenantID, correlationID: call.correlationID, executionKind: call.executionKind, attempt: 1, purpose: call.purpose,
+            userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
             llmCallID: llmCallID, conversationID: call.conversationID, provider: call.provider, model: call.model,
             userMessage: nil, startedAtMilliseconds: now, day: day
         )
-        script.add(Self.insertCallQuery(started, attempt: 1, purpose: call.purpose, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID))
+        script.add(Self.insertCallQuery(started, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID))
+        var workflow = JSONObjectWriter()
+        workflow["kind"] = .string(call.executionKind)
+        workflow["status"] = .string(ExecutionStatus.running.rawValue)
+        script.add(event: started.event(.workflowStarted, at: now, data: workflow))
+        let startedCall = started
+        if let message = userMessage {
+            script.add(event: { results in
+                var data = JSONObjectWriter()
+                data["message_id"] = .string(message.id)
+                data["role"] = .string(message.role.rawValue)
+                data["seq"] = .integer(try results[0][0].decode(column: "message_count", as: Int64.self))
+                return startedCall.event(.messageCreated, at: now, data: data)
+            })
+        }
+        script.add(event: started.callStartedEvent(streamed: call.streamed))
         let results = try await database.run(script)
         if var message = userMessage {
             message.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
@@ -164,33 +185,41 @@ public struct LedgerStore: Sendable {
         call.llmCallID = Identifier.make()
         call.startedAtMilliseconds = now
         call.day = UTCDay.string(fromMilliseconds: now)
+        call.attempt = attempt
+        call.purpose = purpose
         var script = SQLScript(durable: false)
-        script.add(Self.insertCallQuery(call, attempt: attempt, purpose: purpose, streamed: streamed, estimatedInputTokens: estimatedInputTokens, nodeID: nodeID))
+        script.add(Self.insertCallQuery(call, streamed: streamed, estimatedInputTokens: estimatedInputTokens, nodeID: nodeID))
+        script.add(event: call.callStartedEvent(streamed: streamed))
         _ = try await database.run(script)
         return call
     }
 
-    static func insertCallQuery(_ call: StartedCall, attempt: Int, purpose: String, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> SQLQueryString {
+    static func insertCallQuery(_ call: StartedCall, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> SQLQueryString {
         """
         INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
             streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
         VALUES (\(bind: call.llmCallID), \(bind: call.tenantID), \(bind: call.userID), \(bind: call.apiKeyID),
-                \(bind: call.executionID), \(bind: call.conversationID), \(bind: purpose), \(bind: call.provider), \(bind: call.model),
-                \(bind: streamed ? 1 : 0), \(bind: attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
+                \(bind: call.executionID), \(bind: call.conversationID), \(bind: call.purpose), \(bind: call.provider), \(bind: call.model),
+                \(bind: streamed ? 1 : 0), \(bind: call.attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
                 \(bind: estimatedInputTokens), \(bind: call.day), \(bind: call.startedAtMilliseconds))
         """
     }
 
     /// Ends a running execution whose next attempt could not even be recorded.
     public func failExecution(_ call: StartedCall, error: String) async throws {
+        let now = Clock.nowMilliseconds()
         var script = SQLScript()
         script.add(
             """
             UPDATE workflow_executions SET status = \(bind: ExecutionStatus.failed.rawValue), error = \(bind: error),
-                finished_at_ms = \(bind: Clock.nowMilliseconds())
+                finished_at_ms = \(bind: now)
             WHERE id = \(bind: call.executionID) AND status = \(bind: ExecutionStatus.running.rawValue)
+            RETURNING \(unsafeRaw: Self.executionTotalsColumns)
             """
         )
+        script.add(event: { results in
+            try results[0].first.map { try call.workflowEndedEvent(.failed, error: error, at: now, totals: $0) }
+        })
         _ = try await database.run(script)
     }
 
@@ -256,7 +285,10 @@ public struct LedgerStore: Sendable {
             } else {
                 ""
             }
-        script.add("UPDATE workflow_executions SET \(increments)\(executionEnd) WHERE id = \(bind: call.executionID)")
+        script.add(
+            "UPDATE workflow_executions SET \(increments)\(executionEnd) WHERE id = \(bind: call.executionID) RETURNING \(unsafeRaw: Self.executionTotalsColumns)"
+        )
+        let executionStep = script.count - 1
 
         script.add(
             """
@@ -278,6 +310,28 @@ public struct LedgerStore: Sendable {
             """
         )
 
+        script.add(event: call.callEndedEvent(outcome))
+        if replies {
+            script.add(event: { results in
+                let seq = try results[1][0].decode(column: "message_count", as: Int64.self)
+                var data = JSONObjectWriter()
+                data["message_id"] = .string(outcome.assistantMessage!.id)
+                data["role"] = .string(Message.Role.assistant.rawValue)
+                data["seq"] = .integer(seq)
+                data["llm_call_id"] = .string(call.llmCallID)
+                data["usage"] = .object(StartedCall.usageJSON(outcome.usage))
+                data["cost_nanousd"] = .optionalInteger(outcome.pricing.costNanoUSD)
+                return call.event(.messageCreated, at: outcome.finishedAtMilliseconds, data: data)
+            })
+        }
+        if let status = outcome.executionStatus {
+            script.add(event: { results in
+                try results[executionStep].first.map {
+                    try call.workflowEndedEvent(status, error: outcome.error, at: outcome.finishedAtMilliseconds, totals: $0)
+                }
+            })
+        }
+
         let results = try await database.run(script)
         var finished = FinishedCall(assistantMessage: nil, conversation: nil)
         if call.conversationID != nil, let row = results[1].first {
@@ -287,6 +341,11 @@ public struct LedgerStore: Sendable {
         }
         return finished
     }
+
+    static let executionTotalsColumns = """
+        kind, started_at_ms, finished_at_ms, calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
+        reasoning_tokens, cost_nanousd, unpriced_calls
+        """
 
     static func assistantMessage(_ call: StartedCall, _ outcome: CallOutcome, seq: Int64) -> Message? {
         guard let reply = outcome.assistantMessage, let conversationID = call.conversationID else { return nil }
@@ -313,5 +372,78 @@ public struct LedgerStore: Sendable {
                     \(bind: usage?.reasoningTokens), \(bind: message.costNanoUSD), \(bind: message.finishReason),
                     \(bind: message.latencyMilliseconds), \(bind: message.ttftMilliseconds), \(bind: message.createdAtMilliseconds))
             """
+    }
+}
+
+/// The events a call writes, built from what the ledger knows at each step.
+extension StartedCall {
+    func event(_ type: EventType, at milliseconds: Int64, data: JSONObjectWriter) -> EventDraft {
+        EventDraft(
+            type, tenantID: tenantID, userID: userID, conversationID: conversationID, executionID: executionID,
+            correlationID: correlationID, atMilliseconds: milliseconds, data: data
+        )
+    }
+
+    func callStartedEvent(streamed: Bool) -> EventDraft {
+        var data = JSONObjectWriter()
+        data["llm_call_id"] = .string(llmCallID)
+        data["provider"] = .string(provider)
+        data["model"] = .string(model)
+        data["purpose"] = .string(purpose)
+        data["attempt"] = .integer(Int64(attempt))
+        data["streamed"] = .bool(streamed)
+        return event(.llmCallStarted, at: startedAtMilliseconds, data: data)
+    }
+
+    /// `llm.call.completed` for a call that ended with an answer (`ok`, `client_disconnected`), else `llm.call.failed`.
+    func callEndedEvent(_ outcome: CallOutcome) -> EventDraft {
+        var data = JSONObjectWriter()
+        data["llm_call_id"] = .string(llmCallID)
+        data["provider"] = .string(provider)
+        data["model"] = .string(model)
+        data["purpose"] = .string(purpose)
+        data["attempt"] = .integer(Int64(attempt))
+        data["status"] = .string(outcome.status.rawValue)
+        data["usage"] = .object(Self.usageJSON(outcome.usage))
+        data["cost_nanousd"] = .optionalInteger(outcome.pricing.costNanoUSD)
+        data["unpriced"] = .bool(outcome.pricing.costNanoUSD == nil)
+        data["price_id"] = .optionalString(outcome.pricing.priceID)
+        data["finish_reason"] = .optionalString(outcome.finishReason)
+        data["upstream_request_id"] = .optionalString(outcome.upstreamRequestID)
+        data["latency_ms"] = .integer(outcome.finishedAtMilliseconds - startedAtMilliseconds)
+        data["ttft_ms"] = .optionalInteger(outcome.firstTokenAtMilliseconds.map { $0 - startedAtMilliseconds })
+        if let error = outcome.error { data["error"] = .string(error) }
+        let completed = [LLMCallStatus.ok, .clientDisconnected].contains(outcome.status)
+        return event(completed ? .llmCallCompleted : .llmCallFailed, at: outcome.finishedAtMilliseconds, data: data)
+    }
+
+    /// `workflow.completed` or `workflow.failed` (also for `interrupted`), with the execution's totals.
+    func workflowEndedEvent(_ status: ExecutionStatus, error: String?, at milliseconds: Int64, totals row: any SQLRow) throws -> EventDraft {
+        var data = JSONObjectWriter()
+        data["kind"] = .string(try row.decode(column: "kind", as: String.self))
+        data["status"] = .string(status.rawValue)
+        data["duration_ms"] = .integer(milliseconds - (try row.decode(column: "started_at_ms", as: Int64.self)))
+        data["calls"] = .integer(try row.decode(column: "calls", as: Int64.self))
+        var usage = JSONObjectWriter()
+        for column in ["input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens"] {
+            usage[column] = .integer(try row.decode(column: column, as: Int64.self))
+        }
+        data["usage"] = .object(usage)
+        data["cost_nanousd"] = .integer(try row.decode(column: "cost_nanousd", as: Int64.self))
+        data["unpriced_calls"] = .integer(try row.decode(column: "unpriced_calls", as: Int64.self))
+        if let error { data["error"] = .string(error) }
+        return event(status == .completed ? .workflowCompleted : .workflowFailed, at: milliseconds, data: data)
+    }
+
+    static func usageJSON(_ usage: Usage) -> JSONObjectWriter {
+        var data = JSONObjectWriter()
+        data["input_tokens"] = .integer(usage.inputTokens)
+        data["cached_input_tokens"] = .integer(usage.cachedInputTokens)
+        data["cache_write_tokens"] = .integer(usage.cacheWriteTokens)
+        data["output_tokens"] = .integer(usage.outputTokens)
+        data["reasoning_tokens"] = .integer(usage.reasoningTokens)
+        data["total_tokens"] = .integer(usage.totalTokens)
+        data["source"] = .string(usage.source.rawValue)
+        return data
     }
 }

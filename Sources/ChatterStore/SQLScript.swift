@@ -13,6 +13,8 @@ public struct SQLScript: Sendable {
         let make: @Sendable (Results) throws -> SQLQueryString?
         /// Thrown, undoing the whole script, when the statement returns no row.
         let whenEmpty: ChatterError?
+        /// Appends to the event log.
+        var isEvent = false
     }
 
     private(set) var steps: [Step] = []
@@ -35,13 +37,35 @@ public struct SQLScript: Sendable {
         steps.append(Step(make: make, whenEmpty: whenEmpty))
     }
 
-    /// Runs the script on an SQLKit connection that is already inside a transaction.
+    /// An event built from the earlier statements' rows; returning nil skips it. Events go after every other
+    /// statement of the script, so that on PostgreSQL the lock that keeps the log's order is held only briefly.
+    mutating func add(event make: @escaping @Sendable (Results) throws -> EventDraft?) {
+        steps.append(Step(make: { try make($0)?.insertQuery }, whenEmpty: nil, isEvent: true))
+    }
+
+    mutating func add(event: EventDraft) {
+        add(event: { _ in event })
+    }
+
+    /// How many steps the script has; a step's index is its place in `Results`.
+    var count: Int { steps.count }
+
+    var writesEvents: Bool { steps.contains(where: \.isEvent) }
+
+    /// Runs the script on an SQLKit connection that is already inside a transaction. Before its first event,
+    /// a PostgreSQL transaction takes the event log's lock, held to its commit: `seq` values are then taken
+    /// in commit order, so a reader that has seen `seq` n has seen everything before it.
     func run(on sql: any SQLDatabase) async throws -> Results {
         var results: Results = []
+        var locked = false
         for step in steps {
             guard let query = try step.make(results) else {
                 results.append([])
                 continue
+            }
+            if step.isEvent && !locked && sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock))").run()
+                locked = true
             }
             let rows = try await sql.raw(query).all()
             if rows.isEmpty, let error = step.whenEmpty { throw error }
@@ -49,6 +73,9 @@ public struct SQLScript: Sendable {
         }
         return results
     }
+
+    /// The PostgreSQL advisory lock that orders appends to the event log.
+    static let eventLogLock: Int64 = 0x4348_4154_4556  // "CHATEV"
 
     /// Runs the script synchronously on a raw SQLite connection (the writer's thread).
     func run(on connection: RawSQLiteConnection, serializingWith dialectSource: any SQLDatabase) throws -> Results {

@@ -12,5 +12,6 @@ extension ChatterDatabase {
         CreateLLMCalls(),
         CreateUsageDaily(),
         CreatePrices(),
+        CreateEvents(),
     ]
 }

@@ -1,0 +1,190 @@
+import ChatterCore
+import ChatterStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Fans the event log out to this node's live subscribers. One reader per node follows the log in `seq`
+/// order (woken by this node's commits, and by a short poll for what other nodes commit), so subscribers
+/// never query the database for live events. Each subscriber has a bounded queue: the hub never waits on a
+/// subscriber, and one that falls behind is cut off (it resumes with `Last-Event-ID`).
+final class EventHub: Sendable {
+    enum Item: Sendable {
+        case event(StoredEvent)
+        case keepalive
+    }
+
+    struct Subscription: Sendable {
+        let id: Int
+        let events: AsyncStream<Item>
+        /// Live delivery starts after this seq; anything before it comes from a replay of the log.
+        let liveAfter: Int64
+    }
+
+    private struct Subscriber {
+        let filter: EventStore.Filter
+        let continuation: AsyncStream<Item>.Continuation
+    }
+
+    private struct State {
+        var lastSeq: Int64
+        var nextID = 0
+        var subscribers: [Int: Subscriber] = [:]
+        var overflowed: Set<Int> = []
+        var delivered: Int64 = 0
+    }
+
+    let store: EventStore
+    private let signal: EventSignal
+    private let pollInterval: Duration
+    private let keepalive: Duration
+    private let retention: Duration
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    init(
+        store: EventStore, signal: EventSignal, startingAfter lastSeq: Int64, pollInterval: Duration, keepalive: Duration,
+        retention: Duration, logger: Logger
+    ) {
+        self.store = store
+        self.signal = signal
+        self.pollInterval = pollInterval
+        self.keepalive = keepalive
+        self.retention = retention
+        self.logger = logger
+        self.state = Mutex(State(lastSeq: lastSeq))
+    }
+
+    var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    var deliveredCount: Int64 { state.withLock { $0.delivered } }
+
+    func subscribe(_ filter: EventStore.Filter, queueLimit: Int) -> Subscription {
+        let (stream, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+        let (id, liveAfter) = state.withLock { state in
+            state.nextID += 1
+            state.subscribers[state.nextID] = Subscriber(filter: filter, continuation: continuation)
+            return (state.nextID, state.lastSeq)
+        }
+        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
+        return Subscription(id: id, events: stream, liveAfter: liveAfter)
+    }
+
+    /// Whether the hub cut this subscriber off because its queue was full.
+    func overflowed(_ subscription: Subscription) -> Bool {
+        state.withLock { $0.overflowed.contains(subscription.id) }
+    }
+
+    func forget(_ subscription: Subscription) {
+        // Finishing runs the stream's termination handler, which takes the lock: never finish while holding it.
+        let removed = state.withLock { state in
+            state.overflowed.remove(subscription.id)
+            return state.subscribers.removeValue(forKey: subscription.id)
+        }
+        removed?.continuation.finish()
+    }
+
+    /// Follows the log until cancelled, then ends every subscription.
+    func run() async {
+        let wakeups = signal.wakeups()
+        let signal = self.signal
+        let pollInterval = self.pollInterval
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pollInterval)
+                signal.notify()
+            }
+        }
+        let keepalives = Task { [weak self, keepalive] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepalive)
+                self?.sendKeepalives()
+            }
+        }
+        let retention = Task { [weak self] in
+            while !Task.isCancelled {
+                await self?.prune()
+                try? await Task.sleep(for: .seconds(3600))
+            }
+        }
+        defer {
+            ticker.cancel()
+            keepalives.cancel()
+            retention.cancel()
+        }
+        for await _ in wakeups.cancelOnGracefulShutdown() {
+            do {
+                try await drain()
+            } catch {
+                logger.warning("reading the event log failed; retrying on the next wake-up", metadata: ["error": "\(error)"])
+            }
+        }
+        let remaining = state.withLock { state in
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in remaining { subscriber.continuation.finish() }
+    }
+
+    /// A keepalive to every subscriber; one whose queue is full simply misses it.
+    func sendKeepalives() {
+        state.withLock { state in
+            for (id, subscriber) in state.subscribers {
+                if case .terminated = subscriber.continuation.yield(.keepalive) { state.subscribers.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// Deletes events past the retention period.
+    func prune() async {
+        let cutoff = Clock.nowMilliseconds() - Int64(retention.components.seconds) * 1000
+        do {
+            let removed = try await store.prune(before: cutoff)
+            if removed > 0 { logger.info("pruned events past their retention", metadata: ["events": "\(removed)"]) }
+        } catch {
+            logger.warning("pruning the event log failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Delivers everything committed since the last read, in order.
+    func drain() async throws {
+        while true {
+            let after = state.withLock { $0.lastSeq }
+            let events = try await store.after(seq: after, limit: 1000)
+            guard let last = events.last else { return }
+            let cutOff = state.withLock { state -> [Subscriber] in
+                // Another drain may have delivered these meanwhile.
+                guard state.lastSeq == after else { return [] }
+                var cutOff: [Subscriber] = []
+                for event in events {
+                    for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
+                        switch subscriber.continuation.yield(.event(event)) {
+                        case .enqueued:
+                            state.delivered += 1
+                        case .dropped:
+                            state.overflowed.insert(id)
+                            state.subscribers.removeValue(forKey: id)
+                            cutOff.append(subscriber)
+                        case .terminated:
+                            state.subscribers.removeValue(forKey: id)
+                        @unknown default:
+                            break
+                        }
+                    }
+                }
+                state.lastSeq = last.seq
+                return cutOff
+            }
+            for subscriber in cutOff { subscriber.continuation.finish() }
+            if events.count < 1000 { return }
+        }
+    }
+}
+
+/// Runs the hub for the application's lifetime.
+struct EventHubService: Service {
+    let hub: EventHub
+
+    func run() async throws {
+        await hub.run()
+    }
+}

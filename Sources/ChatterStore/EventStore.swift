@@ -1,0 +1,145 @@
+import ChatterCore
+import SQLKit
+import Synchronization
+
+/// An event to append to the log in the transaction that makes the change it announces.
+public struct EventDraft: Sendable {
+    public var type: EventType
+    public var tenantID: String
+    public var userID: String?
+    public var conversationID: String?
+    public var executionID: String?
+    public var correlationID: String?
+    public var atMilliseconds: Int64
+    public var data: JSONObjectWriter
+
+    public init(
+        _ type: EventType, tenantID: String, userID: String?, conversationID: String?, executionID: String?, correlationID: String?,
+        atMilliseconds: Int64, data: JSONObjectWriter
+    ) {
+        self.type = type
+        self.tenantID = tenantID
+        self.userID = userID
+        self.conversationID = conversationID
+        self.executionID = executionID
+        self.correlationID = correlationID
+        self.atMilliseconds = atMilliseconds
+        self.data = data
+    }
+
+    var insertQuery: SQLQueryString {
+        """
+        INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data)
+        VALUES (\(bind: Identifier.make()), \(bind: type.rawValue), \(bind: tenantID), \(bind: userID), \(bind: conversationID),
+                \(bind: executionID), \(bind: correlationID), \(bind: atMilliseconds), \(bind: data.json))
+        """
+    }
+}
+
+/// Wakes the node's event readers when a transaction that wrote events has committed.
+public final class EventSignal: Sendable {
+    private let continuations = Mutex<[Int: AsyncStream<Void>.Continuation]>([:])
+    private let nextID = Mutex(0)
+
+    public init() {}
+
+    /// A stream that yields (coalesced) after each commit that wrote events, until the caller stops iterating.
+    public func wakeups() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = nextID.withLock { value in
+            value += 1
+            return value
+        }
+        continuations.withLock { $0[id] = continuation }
+        continuation.onTermination = { [weak self] _ in self?.continuations.withLock { _ = $0.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func notify() {
+        for continuation in continuations.withLock({ Array($0.values) }) { continuation.yield(()) }
+    }
+}
+
+/// Reads the event log. Appends happen only inside ledger and store scripts (a transactional outbox).
+public struct EventStore: Sendable {
+    let database: ChatterDatabase
+
+    public init(database: ChatterDatabase) {
+        self.database = database
+    }
+
+    /// What a reader may see: its tenant; non-admins only the events of their own actions; optional filters.
+    public struct Filter: Sendable {
+        public var tenantID: String
+        public var userID: String?
+        public var types: Set<String>?
+        public var conversationID: String?
+        public var executionID: String?
+
+        public init(tenantID: String, userID: String?, types: Set<String>?, conversationID: String?, executionID: String?) {
+            self.tenantID = tenantID
+            self.userID = userID
+            self.types = types
+            self.conversationID = conversationID
+            self.executionID = executionID
+        }
+
+        public func matches(_ event: StoredEvent) -> Bool {
+            event.tenantID == tenantID && (userID == nil || event.userID == userID)
+                && (types?.contains(event.type) ?? true)
+                && (conversationID == nil || event.conversationID == conversationID)
+                && (executionID == nil || event.executionID == executionID)
+        }
+    }
+
+    static let columns = "seq, id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data"
+
+    /// Every tenant's events after `seq`, in commit order: what a node's hub fans out.
+    public func after(seq: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await database.sql.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM events WHERE seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)"
+        ).all().map(Self.event(from:))
+    }
+
+    /// A reader's events with `after < seq <= upTo`, in order (a replay for `Last-Event-ID`).
+    public func replay(after: Int64, upTo: Int64, filter: Filter, limit: Int) async throws -> [StoredEvent] {
+        var query: SQLQueryString = """
+            SELECT \(unsafeRaw: Self.columns) FROM events
+            WHERE tenant_id = \(bind: filter.tenantID) AND seq > \(bind: after) AND seq <= \(bind: upTo)
+            """
+        if let userID = filter.userID { query = query + " AND user_id = \(bind: userID)" }
+        if let conversationID = filter.conversationID { query = query + " AND conversation_id = \(bind: conversationID)" }
+        if let executionID = filter.executionID { query = query + " AND execution_id = \(bind: executionID)" }
+        if let types = filter.types {
+            query = query + " AND type IN (\(SQLList(types.sorted().map { SQLBind($0) })))"
+        }
+        query = query + " ORDER BY seq LIMIT \(bind: limit)"
+        return try await database.sql.raw(query).all().map(Self.event(from:))
+    }
+
+    public func latestSeq() async throws -> Int64 {
+        try await database.sql.raw("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM events").first()?
+            .decode(column: "seq", as: Int64.self) ?? 0
+    }
+
+    /// Retention: deletes events older than the cutoff; returns how many.
+    @discardableResult
+    public func prune(before cutoffMilliseconds: Int64) async throws -> Int {
+        try await database.sql.raw("DELETE FROM events WHERE at_ms < \(bind: cutoffMilliseconds) RETURNING seq").all().count
+    }
+
+    static func event(from row: any SQLRow) throws -> StoredEvent {
+        StoredEvent(
+            seq: try row.decode(column: "seq", as: Int64.self),
+            id: try row.decode(column: "id", as: String.self),
+            type: try row.decode(column: "type", as: String.self),
+            tenantID: try row.decode(column: "tenant_id", as: String.self),
+            userID: try row.decode(column: "user_id", as: String?.self),
+            conversationID: try row.decode(column: "conversation_id", as: String?.self),
+            executionID: try row.decode(column: "execution_id", as: String?.self),
+            correlationID: try row.decode(column: "correlation_id", as: String?.self),
+            atMilliseconds: try row.decode(column: "at_ms", as: Int64.self),
+            data: try row.decode(column: "data", as: String.self)
+        )
+    }
+}

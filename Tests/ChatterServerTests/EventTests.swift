@@ -1,0 +1,200 @@
+import ChatterCore
+@testable import ChatterServer
+import ChatterStore
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The event log end to end: written in the ledger's transactions, delivered over SSE in commit order with
+/// the request's correlation id, replayed with Last-Event-ID, scoped by tenant and user, and never held up by
+/// a slow client.
+@Suite struct EventTests {
+    static let usage = #"{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150}"#
+
+    @Test(arguments: TestDatabase.all)
+    func aStreamedTurnAnnouncesItsLifecycleInCommitOrder(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let subscriber = try await EventSubscriber.connect(harness)
+            defer { Task { await subscriber.close() } }
+            #expect(subscriber.status == 200)
+            harness.upstream.enqueue(.reply(content: "Streamed answer.", usage: Self.usage))
+            let created = try await harness.request(
+                .POST, "/api/v1/conversations", json: #"{"model":"openai/gpt-4o-mini"}"#, headers: ["X-Request-ID": "create-req-1"]
+            )
+            let conversation = try #require(created.json["id"]?.string)
+            let reply = try await harness.request(
+                .POST, "/api/v1/conversations/\(conversation)/messages", json: #"{"content":"Hi","stream":true}"#,
+                headers: ["X-Request-ID": "turn-req-1"]
+            )
+            let end = try #require(Harness.events(in: reply.body).last?.data)
+            let frames = try await subscriber.wait { $0.contains { $0.event == "workflow.completed" } }
+
+            #expect(
+                frames.map(\.event) == [
+                    "conversation.created", "workflow.started", "message.created", "llm.call.started", "llm.call.completed",
+                    "message.created", "workflow.completed",
+                ]
+            )
+            let seqs = frames.compactMap { $0.data["seq"]?.int }
+            #expect(seqs.count == frames.count && seqs == seqs.sorted() && Set(seqs).count == seqs.count)
+            #expect(frames.map(\.id) == seqs.map { String($0) })
+            #expect(frames[0].data["correlation_id"]?.string == "create-req-1")
+            #expect(frames.dropFirst().allSatisfy { $0.data["correlation_id"]?.string == "turn-req-1" })
+            #expect(frames.allSatisfy { $0.data["conversation_id"]?.string == conversation })
+            let executionID = end["execution_id"]?.string
+            #expect(frames.dropFirst().allSatisfy { $0.data["execution_id"]?.string == executionID })
+
+            let assistant = try #require(end["assistant_message"])
+            let completed = try #require(frames[4].data["data"])
+            #expect(completed["llm_call_id"]?.string == end["llm_call_id"]?.string)
+            #expect(completed["status"]?.string == "ok")
+            #expect(completed["usage"]?["input_tokens"]?.int == 120)
+            #expect(completed["usage"]?["output_tokens"]?.int == 30)
+            #expect(completed["usage"]?["source"]?.string == "reported")
+            #expect(completed["cost_nanousd"]?.int == assistant["cost_nanousd"]?.int)
+            #expect((completed["cost_nanousd"]?.int ?? 0) > 0)
+            #expect(frames[2].data["data"]?["role"]?.string == "user")
+            #expect(frames[5].data["data"]?["message_id"]?.string == assistant["id"]?.string)
+            #expect(frames[5].data["data"]?["usage"]?["output_tokens"]?.int == assistant["output_tokens"]?.int)
+            let workflow = try #require(frames[6].data["data"])
+            #expect(workflow["status"]?.string == "completed")
+            #expect(workflow["calls"]?.int == 1)
+            #expect(workflow["cost_nanousd"]?.int == assistant["cost_nanousd"]?.int)
+            #expect(workflow["usage"]?["input_tokens"]?.int == 120)
+            #expect(try await harness.count("events") == Int64(frames.count))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aFailedUpstreamAnnouncesTheFailure(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]) { harness in
+            let subscriber = try await EventSubscriber.connect(harness)
+            defer { Task { await subscriber.close() } }
+            harness.upstream.enqueue(.status(500, message: "upstream exploded"))
+            let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
+            let reply = try await harness.request(
+                .POST, "/api/v1/conversations/\(conversation)/messages", json: #"{"content":"Hi"}"#, headers: ["X-Request-ID": "failing-turn"]
+            )
+            #expect(reply.status >= 500)
+            let frames = try await subscriber.wait { $0.contains { $0.event == "workflow.failed" } }
+            #expect(
+                frames.map(\.event) == [
+                    "conversation.created", "workflow.started", "message.created", "llm.call.started", "llm.call.failed", "workflow.failed",
+                ]
+            )
+            #expect(frames[4].data["data"]?["status"]?.string == "error")
+            #expect(frames[4].data["data"]?["error"]?.string?.isEmpty == false)
+            #expect(frames[5].data["data"]?["status"]?.string == "failed")
+            #expect(frames.dropFirst().allSatisfy { $0.data["correlation_id"]?.string == "failing-turn" })
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func lastEventIDReplaysExactlyWhatWasMissed(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let everything = try await EventSubscriber.connect(harness)
+            defer { Task { await everything.close() } }
+            let conversation = try await harness.createConversation()
+            for turn in 1...2 { _ = try await harness.send(conversation, #"{"content":"turn \#(turn)"}"#) }
+            let seen = try await everything.wait { $0.filter { $0.event == "workflow.completed" }.count == 2 }
+            let cut = try #require(seen[3].id)
+
+            let resumed = try await EventSubscriber.connect(harness, lastEventID: cut)
+            let byQuery = try await EventSubscriber.connect(harness, query: "after_seq=\(cut)&types=llm.call.completed,workflow.completed")
+            let onlyThis = try await EventSubscriber.connect(harness, query: "conversation_id=\(conversation)&after_seq=0")
+            defer { Task { await resumed.close(); await byQuery.close(); await onlyThis.close() } }
+            _ = try await harness.createConversation()
+            _ = try await harness.send(conversation, #"{"content":"turn 3"}"#)
+            let all = try await everything.wait { $0.filter { $0.event == "workflow.completed" }.count == 3 }
+
+            let missed = Array(all.dropFirst(4))
+            let replayed = try await resumed.wait { $0.count == missed.count }
+            #expect(replayed.map(\.id) == missed.map(\.id))
+            #expect(replayed.map(\.event) == missed.map(\.event))
+            let wanted = missed.filter { ["llm.call.completed", "workflow.completed"].contains($0.event) }
+            #expect(try await byQuery.wait { $0.count == wanted.count }.map(\.id) == wanted.map(\.id))
+            let ofConversation = all.filter { $0.data["conversation_id"]?.string == conversation }
+            #expect(try await onlyThis.wait { $0.count == ofConversation.count }.map(\.id) == ofConversation.map(\.id))
+            // Nothing more arrives than was committed.
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(resumed.frames.count == missed.count)
+            #expect(try await harness.count("events") == Int64(all.count))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func eventsStayWithinTheTenantAndMembersSeeTheirOwn(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let tenantA = try #require(try await harness.runtime.access.tenantIDs().first)
+            let member = try await harness.runtime.access.createKey(
+                tenantID: tenantA, userID: nil, userName: "member", role: .member, name: "member key"
+            )
+            let otherTenant = try await harness.runtime.access.createTenant(named: "other")
+            let admin = try await EventSubscriber.connect(harness)
+            let own = try await EventSubscriber.connect(harness, key: member.secret)
+            let foreign = try await EventSubscriber.connect(harness, key: otherTenant.secret)
+            defer { Task { await admin.close(); await own.close(); await foreign.close() } }
+
+            let adminConversation = try await harness.createConversation()
+            _ = try await harness.send(adminConversation, #"{"content":"admin turn"}"#)
+            let memberConversation = try await harness.createConversation(key: member.secret)
+            _ = try await harness.send(memberConversation, #"{"content":"member turn"}"#, key: member.secret)
+
+            let adminFrames = try await admin.wait { $0.filter { $0.event == "workflow.completed" }.count == 2 }
+            let memberFrames = try await own.wait { $0.contains { $0.event == "workflow.completed" } }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(adminFrames.count == 14)
+            #expect(own.frames.count == 7)
+            #expect(memberFrames.allSatisfy { $0.data["user_id"]?.string == member.key.userID })
+            #expect(memberFrames.allSatisfy { $0.data["conversation_id"]?.string == memberConversation })
+            #expect(foreign.frames.isEmpty)
+            // Replays are scoped the same way.
+            let replay = try await EventSubscriber.connect(harness, key: otherTenant.secret, lastEventID: "0")
+            defer { Task { await replay.close() } }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(replay.frames.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aSlowSubscriberIsCutOffWithoutHoldingUpOthers(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let tenant = try #require(try await harness.runtime.access.tenantIDs().first)
+            let filter = EventStore.Filter(tenantID: tenant, userID: nil, types: nil, conversationID: nil, executionID: nil)
+            let hub = harness.runtime.hub
+            // Subscribed but never read: its queue holds three events.
+            let slow = hub.subscribe(filter, queueLimit: 3)
+            let reader = try await EventSubscriber.connect(harness)
+            defer { Task { await reader.close() } }
+            let conversation = try await harness.createConversation()
+            for turn in 1...2 { _ = try await harness.send(conversation, #"{"content":"turn \#(turn)"}"#) }
+            let frames = try await reader.wait { $0.filter { $0.event == "workflow.completed" }.count == 2 }
+            #expect(frames.count == 13)
+            #expect(hub.overflowed(slow))
+
+            // On the wire the slow client gets what was queued, then a final error telling it where to resume.
+            var iterator = EventStreamBody(hub: hub, subscription: slow, filter: filter, replayAfter: nil).makeAsyncIterator()
+            var wire: [String] = []
+            while let chunk = try await iterator.next() { wire.append(String(decoding: chunk, as: UTF8.self)) }
+            #expect(wire.count == 5)
+            #expect(wire.dropFirst().prefix(3).allSatisfy { $0.hasPrefix("id: ") })
+            #expect(wire.last?.hasPrefix("event: error\n") == true)
+            #expect(wire.last?.contains("Last-Event-ID: \(frames[2].id!)") == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func badSubscriptionsAreRefused(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let unknownType = try await harness.request(.GET, "/api/v1/events?types=workflow.started,nope")
+            #expect(unknownType.status == 400)
+            #expect(unknownType.header("Content-Type")?.hasPrefix("application/problem+json") == true)
+            #expect(unknownType.json["detail"]?.string?.contains("nope") == true)
+            let badCursor = try await harness.request(.GET, "/api/v1/events", headers: ["Last-Event-ID": "abc"])
+            #expect(badCursor.status == 400)
+            let anonymous = try await harness.request(.GET, "/api/v1/events", key: nil)
+            #expect(anonymous.status == 401)
+            #expect(try await harness.count("events") == 0)
+        }
+    }
+}
