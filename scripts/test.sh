@@ -143,6 +143,20 @@ if ! python3 -c 'import openai' >/dev/null 2>&1; then
         || die "Python package openai installed but cannot be imported by python3"
 fi
 
+# ---------------------------------------------------------------- promtool
+
+# `/metrics` is checked with Prometheus's own linter.
+if ! command -v promtool >/dev/null 2>&1; then
+    if is_root; then
+        log "installing promtool (Debian package prometheus)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus </dev/null
+    else
+        die "missing promtool; install it (apt-get install prometheus) or run as root"
+    fi
+fi
+export CHATTER_TEST_PROMTOOL="$(command -v promtool)"
+
 # ---------------------------------------------------------------- tests
 
 log "building (swift build --build-tests)"

@@ -25,6 +25,7 @@ public struct ChatterRuntime: Sendable {
     public let chat: ChatService
     public let events: EventStore
     let hub: EventHub
+    let metrics: ChatterMetrics
     let identities = IdentityCache()
     let work = InFlightWork()
     let caller: UpstreamCaller
@@ -78,7 +79,9 @@ public struct ChatterRuntime: Sendable {
             keepalive: configuration.eventKeepalive, retention: .seconds(Int64(configuration.eventRetentionDays) * 86_400), logger: logger
         )
         let conversations = ConversationStore(database: database)
-        let ledger = LedgerStore(database: database)
+        let metrics = ChatterMetrics()
+        let ledger = LedgerStore(database: database, onFinished: { metrics.callFinished($0, $1) })
+        database.eventSignal.observeCommits { metrics.eventsWritten($0) }
         let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
         let caller = UpstreamCaller(
             ledger: ledger, prices: prices, retry: RetryPolicy(maxAttempts: configuration.upstreamMaxAttempts),
@@ -102,6 +105,7 @@ public struct ChatterRuntime: Sendable {
             ),
             events: events,
             hub: hub,
+            metrics: metrics,
             caller: caller,
             httpClient: httpClient,
             logger: logger
@@ -156,8 +160,16 @@ public func buildApplication(
 
 public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: runtime.metrics))
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
-    router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities))
+    router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: runtime.configuration.metricsToken))
+    router.get("/metrics") { _, _ -> Response in
+        let text = runtime.metrics.render(hub: runtime.hub, latestSeq: try await runtime.events.latestSeq())
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: text))
+        )
+    }
     router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
     GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)

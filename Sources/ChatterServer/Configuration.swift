@@ -34,6 +34,8 @@ public struct Configuration: Sendable {
     public var eventKeepalive: Duration
     public var eventQueueLimit: Int
     public var eventRetentionDays: Int
+    /// A bearer token that may read `/metrics` (admin API keys always may).
+    public var metricsToken: String?
 
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
@@ -95,6 +97,8 @@ public struct Configuration: Sendable {
         eventKeepalive = .seconds(integer("CHATTER_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...300))
         eventQueueLimit = integer("CHATTER_EVENTS_QUEUE_LIMIT", default: 1000, range: 1...1_000_000)
         eventRetentionDays = integer("CHATTER_EVENT_RETENTION_DAYS", default: 30, range: 1...3650)
+        metricsToken = value("CHATTER_METRICS_TOKEN")
+        if let metricsToken, metricsToken.count < 16 { problems.append("CHATTER_METRICS_TOKEN must be at least 16 characters long") }
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
         let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
         if let level = Logger.Level(rawValue: levelText) {

@@ -86,14 +86,27 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Every route under `/api/` and `/v1/` needs `Authorization: Bearer <key>`; health, readiness and the
-/// OpenAPI document do not.
+/// Every route under `/api/` and `/v1/` needs `Authorization: Bearer <key>`; `/metrics` needs an admin key or
+/// the metrics token; health, readiness and the OpenAPI document need nothing.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: AccessStore
     let cache: IdentityCache
+    let metricsToken: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
+        if path == "/metrics" {
+            guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+                throw ChatterError(.unauthorized, "send the metrics token or an admin API key as Authorization: Bearer <token>")
+            }
+            let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+            if let metricsToken, Self.constantTimeEqual(secret, metricsToken) { return try await next(request, context) }
+            guard let identity = try await cache.identity(forSecret: secret, access: access) else {
+                throw ChatterError(.unauthorized, "the token is neither the metrics token nor a valid API key")
+            }
+            guard identity.isAdmin else { throw ChatterError(.forbidden, "metrics need an admin key or the metrics token") }
+            return try await next(request, context)
+        }
         guard path.hasPrefix("/api/") || path.hasPrefix("/v1/") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw ChatterError(.unauthorized, "send an API key as Authorization: Bearer <key>")
@@ -105,6 +118,31 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await RequestScope.$identity.withValue(identity) {
             try await next(request, context)
         }
+    }
+}
+
+extension AuthenticationMiddleware {
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// Counts and times every request for `/metrics`, by method, matched route and status.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ChatterMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        metrics.httpRequest(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: Int(response.status.code), seconds: seconds
+        )
+        return response
     }
 }
 

@@ -147,17 +147,17 @@ public final class ChatterDatabase: Sendable {
     /// Runs a write script as one transaction: on SQLite through the group-committing writer, on PostgreSQL
     /// as an SQLKit transaction.
     public func run(_ script: SQLScript) async throws -> SQLScript.Results {
-        let results: SQLScript.Results
+        let executed: SQLScript.Executed
         if let writer {
-            results = try await writer.run(script)
+            executed = try await writer.run(script)
         } else {
-            results = try await transaction { sql in
+            executed = try await transaction { sql in
                 if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
                 return try await script.run(on: sql)
             }
         }
-        if script.writesEvents { eventSignal.notify() }
-        return results
+        if !executed.events.isEmpty { eventSignal.committed(executed.events) }
+        return executed.results
     }
 
     public func migrate() async throws {

@@ -40,8 +40,19 @@ public struct EventDraft: Sendable {
 public final class EventSignal: Sendable {
     private let continuations = Mutex<[Int: AsyncStream<Void>.Continuation]>([:])
     private let nextID = Mutex(0)
+    private let observer = Mutex<(@Sendable ([EventType]) -> Void)?>(nil)
 
     public init() {}
+
+    /// Learns the types of the events each commit of this node appended (metrics count them).
+    public func observeCommits(_ body: @escaping @Sendable ([EventType]) -> Void) {
+        observer.withLock { $0 = body }
+    }
+
+    func committed(_ types: [EventType]) {
+        observer.withLock { $0 }?(types)
+        notify()
+    }
 
     /// A stream that yields (coalesced) after each commit that wrote events, until the caller stops iterating.
     public func wakeups() -> AsyncStream<Void> {

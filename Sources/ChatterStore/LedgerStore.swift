@@ -102,9 +102,12 @@ public struct FinishedCall: Sendable {
 /// in the finalising transaction with SQL increments, never read-modify-write.
 public struct LedgerStore: Sendable {
     let database: ChatterDatabase
+    /// Learns every finalised call once its transaction has committed (metrics derive from it).
+    let onFinished: @Sendable (StartedCall, CallOutcome) -> Void
 
-    public init(database: ChatterDatabase) {
+    public init(database: ChatterDatabase, onFinished: @escaping @Sendable (StartedCall, CallOutcome) -> Void = { _, _ in }) {
         self.database = database
+        self.onFinished = onFinished
     }
 
     /// One transaction: the execution (`running`), the user message (its `seq` taken from the conversation's
@@ -333,6 +336,7 @@ public struct LedgerStore: Sendable {
         }
 
         let results = try await database.run(script)
+        onFinished(call, outcome)
         var finished = FinishedCall(assistantMessage: nil, conversation: nil)
         if call.conversationID != nil, let row = results[1].first {
             let conversation = try ConversationStore.conversation(from: row)

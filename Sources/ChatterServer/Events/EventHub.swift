@@ -57,6 +57,8 @@ final class EventHub: Sendable {
 
     var subscriberCount: Int { state.withLock { $0.subscribers.count } }
     var deliveredCount: Int64 { state.withLock { $0.delivered } }
+    /// The last seq this node has read from the log.
+    var position: Int64 { state.withLock { $0.lastSeq } }
 
     func subscribe(_ filter: EventStore.Filter, queueLimit: Int) -> Subscription {
         let (stream, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))

@@ -9,7 +9,7 @@ import SQLKit
 final class SQLiteWriter: @unchecked Sendable {
     private struct Job {
         let script: SQLScript
-        let resume: @Sendable (Result<SQLScript.Results, any Error>) -> Void
+        let resume: @Sendable (Result<SQLScript.Executed, any Error>) -> Void
     }
 
     private let connection: RawSQLiteConnection
@@ -34,7 +34,7 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Runs `script` in the next batch and returns once that batch has committed (or the script failed).
-    func run(_ script: SQLScript) async throws -> SQLScript.Results {
+    func run(_ script: SQLScript) async throws -> SQLScript.Executed {
         try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             guard !closing else {
@@ -76,7 +76,7 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [Job]) {
-        var results: [Result<SQLScript.Results, any Error>] = []
+        var results: [Result<SQLScript.Executed, any Error>] = []
         results.reserveCapacity(batch.count)
         do {
             // With synchronous=FULL configured, a batch of only non-durable scripts commits with NORMAL: in WAL

@@ -12,7 +12,9 @@ enum ChildProcess {
 
     private static let launchLock = Mutex(())
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String, errors: String) {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil
+    ) async throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -21,7 +23,15 @@ enum ChildProcess {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try launch(process)
+        if let stdin, let input {
+            DispatchQueue.global().async {
+                stdin.fileHandleForWriting.write(Data(input.utf8))
+                try? stdin.fileHandleForWriting.close()
+            }
+        }
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let outputData = output.fileHandleForReading.readDataToEndOfFile()
