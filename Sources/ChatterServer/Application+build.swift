@@ -5,6 +5,7 @@ import ChatterLLM
 import ChatterStore
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import OpenAPIHummingbird
@@ -149,6 +150,7 @@ public func buildApplication(
     let router = buildRouter(runtime: runtime)
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(runtime: runtime)),
         configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port), serverName: "chatter"),
         onServerRunning: onServerRunning,
         logger: runtime.logger

@@ -4,18 +4,18 @@ import Foundation
 import OpenAPIRuntime
 import ServiceLifecycle
 
-/// The body of `GET /api/v1/events`: a replay of the log after the client's last seen seq, then live events
-/// from the hub, pulled by the HTTP writer one frame at a time. Because nothing is read ahead of the writer,
-/// a client that does not read fills its queue in the hub and is cut off there, with a final `error` frame.
-struct EventStreamBody: AsyncSequence, Sendable {
-    typealias Element = ArraySlice<UInt8>
+/// One subscriber's view of the event log: a replay after the last seq it saw, then live events from the hub,
+/// pulled one at a time by whoever writes them out (SSE or WebSocket). Because nothing is read ahead of the
+/// writer, a client that does not read fills its queue in the hub and is cut off there.
+struct EventFeed {
+    enum Item: Sendable {
+        case event(StoredEvent)
+        case keepalive
+        /// The hub cut this subscriber off; it resumes after `lastSent`.
+        case cutOff(lastSent: Int64)
+    }
 
-    let hub: EventHub
-    let subscription: EventHub.Subscription
-    let filter: EventStore.Filter
-    let replayAfter: Int64?
-
-    /// Ends the subscription when the writer lets go of the stream, whether it finished or the client left.
+    /// Ends the subscription when the reader lets go of the feed, whether it finished or the client left.
     final class Lease: Sendable {
         let hub: EventHub
         let subscription: EventHub.Subscription
@@ -28,65 +28,93 @@ struct EventStreamBody: AsyncSequence, Sendable {
         deinit { hub.forget(subscription) }
     }
 
-    func makeAsyncIterator() -> Iterator {
-        Iterator(
-            lease: Lease(hub: hub, subscription: subscription), filter: filter, replayCursor: replayAfter,
-            lastSent: replayAfter ?? subscription.liveAfter, live: subscription.events.makeAsyncIterator()
+    let lease: Lease
+    let filter: EventStore.Filter
+    var replayCursor: Int64?
+    var pending: [StoredEvent] = []
+    var lastSent: Int64
+    var live: AsyncStream<EventHub.Item>.Iterator
+    var finished = false
+
+    init(hub: EventHub, subscription: EventHub.Subscription, filter: EventStore.Filter, replayAfter: Int64?) {
+        self.lease = Lease(hub: hub, subscription: subscription)
+        self.filter = filter
+        self.replayCursor = replayAfter
+        self.lastSent = replayAfter ?? subscription.liveAfter
+        self.live = subscription.events.makeAsyncIterator()
+    }
+
+    mutating func next() async throws -> Item? {
+        if finished { return nil }
+        while let cursor = replayCursor {
+            if !pending.isEmpty {
+                let event = pending.removeFirst()
+                lastSent = event.seq
+                return .event(event)
+            }
+            let page = try await lease.hub.store.replay(after: cursor, upTo: lease.subscription.liveAfter, filter: filter, limit: 500)
+            pending = page
+            replayCursor = page.last?.seq
+        }
+        let lease = self.lease
+        // A server that is stopping waits for open responses: end the feed so it can.
+        while let item = await withGracefulShutdownHandler(
+            operation: { await live.next() },
+            onGracefulShutdown: { lease.hub.forget(lease.subscription) }
+        ) {
+            switch item {
+            case .keepalive:
+                return .keepalive
+            case .event(let event):
+                guard event.seq > lastSent else { continue }
+                lastSent = event.seq
+                return .event(event)
+            }
+        }
+        finished = true
+        return lease.hub.overflowed(lease.subscription) ? .cutOff(lastSent: lastSent) : nil
+    }
+
+    static func cutOffProblem(lastSent: Int64, instance: String) -> Problem {
+        Problem(
+            ChatterError(
+                .unavailable, "this client fell more than its queue behind the event log and was disconnected; "
+                    + "reconnect with Last-Event-ID: \(lastSent) to resume"
+            ),
+            instance: instance, requestID: nil
         )
+    }
+}
+
+/// The body of `GET /api/v1/events`: the feed as SSE frames (`id` = seq, `event` = type, `data` = envelope).
+struct EventStreamBody: AsyncSequence, Sendable {
+    typealias Element = ArraySlice<UInt8>
+
+    let hub: EventHub
+    let subscription: EventHub.Subscription
+    let filter: EventStore.Filter
+    let replayAfter: Int64?
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(feed: EventFeed(hub: hub, subscription: subscription, filter: filter, replayAfter: replayAfter))
     }
 
     struct Iterator: AsyncIteratorProtocol {
-        let lease: Lease
-        let filter: EventStore.Filter
-        var replayCursor: Int64?
-        var pending: [StoredEvent] = []
-        var lastSent: Int64
-        var live: AsyncStream<EventHub.Item>.Iterator
+        var feed: EventFeed
         var sentOpening = false
-        var finished = false
 
         mutating func next() async throws -> ArraySlice<UInt8>? {
-            if finished { return nil }
             if !sentOpening {
                 sentOpening = true
                 // Tells the client how long to wait before reconnecting, and flushes the headers at once.
                 return ArraySlice("retry: 2000\n\n".utf8)
             }
-            while let cursor = replayCursor {
-                if !pending.isEmpty {
-                    let event = pending.removeFirst()
-                    lastSent = event.seq
-                    return Self.frame(event)
-                }
-                let page = try await lease.hub.store.replay(after: cursor, upTo: lease.subscription.liveAfter, filter: filter, limit: 500)
-                pending = page
-                replayCursor = page.last?.seq
+            switch try await feed.next() {
+            case .event(let event): return Self.frame(event)
+            case .keepalive: return ArraySlice(": keepalive\n\n".utf8)
+            case .cutOff(let lastSent): return ChatEventStream.frame("error", EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/events"))
+            case nil: return nil
             }
-            let lease = self.lease
-            // A server that is stopping waits for open responses: end the stream so it can.
-            while let item = await withGracefulShutdownHandler(
-                operation: { await live.next() },
-                onGracefulShutdown: { lease.hub.forget(lease.subscription) }
-            ) {
-                switch item {
-                case .keepalive:
-                    return ArraySlice(": keepalive\n\n".utf8)
-                case .event(let event):
-                    guard event.seq > lastSent else { continue }
-                    lastSent = event.seq
-                    return Self.frame(event)
-                }
-            }
-            finished = true
-            guard lease.hub.overflowed(lease.subscription) else { return nil }
-            let problem = Problem(
-                ChatterError(
-                    .unavailable, "this client fell more than its queue behind the event log and was disconnected; "
-                        + "reconnect with Last-Event-ID: \(lastSent) to resume"
-                ),
-                instance: "/api/v1/events", requestID: nil
-            )
-            return ChatEventStream.frame("error", problem)
         }
 
         static func frame(_ event: StoredEvent) -> ArraySlice<UInt8> {

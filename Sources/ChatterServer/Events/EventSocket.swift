@@ -1,0 +1,192 @@
+import ChatterCore
+import ChatterStore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Synchronization
+
+/// The request context of the WebSocket router: the caller authenticated before the upgrade travels into
+/// the socket's handler, which runs after the HTTP exchange (and its task locals) has ended.
+struct ChatterWebSocketContext: RequestContext, WebSocketRequestContext {
+    final class Caller: Sendable {
+        let identity = Mutex<Identity?>(nil)
+    }
+
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let caller = Caller()
+
+    init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+    }
+}
+
+/// `GET /api/v1/ws`: the event log over a WebSocket. The client sends JSON messages
+/// `{"type":"subscribe","id":…,"types":[…]?,"conversation_id":…?,"execution_id":…?,"after_seq":…?}` and
+/// `{"type":"unsubscribe","id":…}`; the server answers `subscribed` / `unsubscribed`, then sends
+/// `{"type":"event","subscription":id,"event":<envelope>}` for each event, and `error` messages for bad input
+/// or for a subscription cut off for falling behind (the connection stays open).
+func buildWebSocketRouter(runtime: ChatterRuntime) -> Router<ChatterWebSocketContext> {
+    let router = Router(context: ChatterWebSocketContext.self)
+    router.add(middleware: ProblemMiddleware(logger: runtime.logger))
+    router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: nil))
+    router.ws(
+        "/api/v1/ws",
+        shouldUpgrade: { _, context in
+            let identity = try RequestScope.caller()
+            context.caller.identity.withLock { $0 = identity }
+            return .upgrade([:])
+        },
+        onUpgrade: { inbound, outbound, context in
+            guard let identity = context.requestContext.caller.identity.withLock({ $0 }) else { return }
+            let session = EventSocketSession(runtime: runtime, identity: identity, writer: SocketWriter(outbound: outbound))
+            await session.run(inbound)
+        }
+    )
+    return router
+}
+
+/// Serialises the writes of a socket's subscriptions.
+actor SocketWriter {
+    let outbound: WebSocketOutboundWriter
+
+    init(outbound: WebSocketOutboundWriter) {
+        self.outbound = outbound
+    }
+
+    func send(_ object: JSONObjectWriter) async throws {
+        try await outbound.write(.text(object.json))
+    }
+}
+
+struct EventSocketSession: Sendable {
+    let runtime: ChatterRuntime
+    let identity: Identity
+    let writer: SocketWriter
+
+    struct ClientMessage: Decodable {
+        var type: String
+        var id: String?
+        var types: [String]?
+        var conversationId: String?
+        var executionId: String?
+        var afterSeq: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case type, id, types, conversationId = "conversation_id", executionId = "execution_id", afterSeq = "after_seq"
+        }
+    }
+
+    func run(_ inbound: WebSocketInboundStream) async {
+        var subscriptions: [String: Task<Void, Never>] = [:]
+        defer { for task in subscriptions.values { task.cancel() } }
+        do {
+            for try await message in inbound.messages(maxSize: 64 << 10) {
+                guard case .text(let text) = message else {
+                    try await error(nil, "messages are JSON text")
+                    continue
+                }
+                guard let request = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8)) else {
+                    try await error(nil, "a message is a JSON object with a type: subscribe or unsubscribe")
+                    continue
+                }
+                guard let id = request.id, !id.isEmpty, id.count <= 100 else {
+                    try await error(nil, "every message needs an id (1 to 100 characters)")
+                    continue
+                }
+                switch request.type {
+                case "subscribe":
+                    guard subscriptions[id] == nil else {
+                        try await error(id, "subscription \(id) already exists")
+                        continue
+                    }
+                    guard subscriptions.count < 100 else {
+                        try await error(id, "at most 100 subscriptions per connection")
+                        continue
+                    }
+                    let known = Set(EventType.allCases.map(\.rawValue))
+                    if let unknown = request.types?.first(where: { !known.contains($0) }) {
+                        try await error(id, "unknown event type \"\(unknown)\"")
+                        continue
+                    }
+                    if let after = request.afterSeq, after < 0 {
+                        try await error(id, "after_seq must not be negative")
+                        continue
+                    }
+                    let filter = EventStore.Filter(
+                        tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID,
+                        types: request.types.map(Set.init).flatMap { $0.isEmpty ? nil : $0 },
+                        conversationID: request.conversationId, executionID: request.executionId
+                    )
+                    let subscription = runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
+                    var acknowledgement = JSONObjectWriter()
+                    acknowledgement["type"] = .string("subscribed")
+                    acknowledgement["id"] = .string(id)
+                    acknowledgement["live_after"] = .integer(subscription.liveAfter)
+                    do {
+                        try await writer.send(acknowledgement)
+                    } catch {
+                        runtime.hub.forget(subscription)
+                        throw error
+                    }
+                    let replayAfter = request.afterSeq
+                    subscriptions[id] = Task {
+                        await forward(
+                            EventFeed(hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter), subscription: id
+                        )
+                    }
+                case "unsubscribe":
+                    guard let task = subscriptions.removeValue(forKey: id) else {
+                        try await error(id, "no subscription \(id)")
+                        continue
+                    }
+                    task.cancel()
+                    var acknowledgement = JSONObjectWriter()
+                    acknowledgement["type"] = .string("unsubscribed")
+                    acknowledgement["id"] = .string(id)
+                    try await writer.send(acknowledgement)
+                default:
+                    try await error(id, "unknown message type \"\(request.type)\"; use subscribe or unsubscribe")
+                }
+            }
+        } catch {
+            runtime.logger.debug("event socket closed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends one subscription's events until it is cancelled, the socket fails, or the hub cuts it off.
+    private func forward(_ feed: consuming EventFeed, subscription id: String) async {
+        var feed = feed
+        do {
+            while !Task.isCancelled, let item = try await withTaskCancellationHandler(
+                operation: { try await feed.next() },
+                onCancel: { [lease = feed.lease] in lease.hub.forget(lease.subscription) }
+            ) {
+                switch item {
+                case .event(let event):
+                    var message = JSONObjectWriter()
+                    message["type"] = .string("event")
+                    message["subscription"] = .string(id)
+                    message["event"] = .rawJSON(event.envelopeJSON)
+                    try await writer.send(message)
+                case .keepalive:
+                    continue
+                case .cutOff(let lastSent):
+                    try await error(id, EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/ws").detail)
+                }
+            }
+        } catch {
+            runtime.logger.debug("event subscription ended", metadata: ["subscription": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func error(_ id: String?, _ detail: String) async throws {
+        var message = JSONObjectWriter()
+        message["type"] = .string("error")
+        message["id"] = .optionalString(id)
+        message["detail"] = .string(detail)
+        try await writer.send(message)
+    }
+}
