@@ -12,6 +12,13 @@ import OpenAPIHummingbird
 import OpenAPIRuntime
 import ServiceLifecycle
 
+extension Logger.MetadataProvider {
+    /// Adds the request's correlation id (its `X-Request-ID`) to every log line written while serving it.
+    public static let chatterCorrelation = Logger.MetadataProvider {
+        RequestScope.requestID.isEmpty ? [:] : ["request_id": .string(RequestScope.requestID)]
+    }
+}
+
 /// Everything a running Chatter holds: the database, the stores, the providers and the services.
 public struct ChatterRuntime: Sendable {
     public let configuration: Configuration
@@ -25,6 +32,7 @@ public struct ChatterRuntime: Sendable {
     public let providers: ProviderRegistry
     public let chat: ChatService
     public let events: EventStore
+    public let analytics: AnalyticsStore
     let hub: EventHub
     let metrics: ChatterMetrics
     let identities = IdentityCache()
@@ -105,6 +113,7 @@ public struct ChatterRuntime: Sendable {
                 nodeID: configuration.nodeID, logger: logger
             ),
             events: events,
+            analytics: AnalyticsStore(database: database),
             hub: hub,
             metrics: metrics,
             caller: caller,

@@ -82,7 +82,7 @@ extension LedgerStore {
     public func repriceUnpriced(pricer: CallPricer) async throws -> Int {
         let rows = try await database.sql.raw(
             """
-            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, day, input_tokens,
+            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, day, started_at_ms, input_tokens,
                 cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_source
             FROM llm_calls WHERE cost_nanousd IS NULL AND status <> \(bind: LLMCallStatus.inFlight.rawValue)
             """
@@ -108,6 +108,7 @@ extension LedgerStore {
             let executionID = try row.decode(column: "execution_id", as: String.self)
             let userID = try row.decode(column: "user_id", as: String.self)
             let apiKeyID = try row.decode(column: "api_key_id", as: String.self)
+            let startedAt = try row.decode(column: "started_at_ms", as: Int64.self)
             let done = try await database.transaction { sql -> Bool in
                 let claimed = try await sql.raw(
                     """
@@ -129,6 +130,23 @@ extension LedgerStore {
                     AND user_id = \(bind: userID) AND api_key_id = \(bind: apiKeyID)
                     """
                 ).run()
+                let hour = startedAt - startedAt % 3_600_000
+                try await sql.raw(
+                    """
+                    UPDATE usage_hourly SET \(moveCost)
+                    WHERE tenant_id = \(bind: tenantID) AND hour_ms = \(bind: hour) AND provider = \(bind: provider)
+                    AND model = \(bind: model) AND user_id = \(bind: userID) AND api_key_id = \(bind: apiKeyID)
+                    """
+                ).run()
+                if let conversationID {
+                    try await sql.raw(
+                        """
+                        UPDATE usage_hourly_conversations SET \(moveCost)
+                        WHERE tenant_id = \(bind: tenantID) AND hour_ms = \(bind: hour) AND conversation_id = \(bind: conversationID)
+                        AND user_id = \(bind: userID)
+                        """
+                    ).run()
+                }
                 return true
             }
             if done { repriced += 1 }

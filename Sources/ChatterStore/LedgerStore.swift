@@ -313,6 +313,28 @@ public struct LedgerStore: Sendable {
             """
         )
 
+        script.add(Self.hourlyRollupQuery(call, outcome, failed: failed, unpriced: unpriced))
+        if let conversationID = call.conversationID {
+            script.add(
+                """
+                INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, calls, failed_calls, input_tokens,
+                    cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
+                VALUES (\(bind: call.tenantID), \(bind: call.hourMilliseconds), \(bind: conversationID), \(bind: call.userID), 1,
+                        \(bind: failed), \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens),
+                        \(bind: usage.outputTokens), \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
+                ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET
+                    calls = usage_hourly_conversations.calls + 1,
+                    failed_calls = usage_hourly_conversations.failed_calls + excluded.failed_calls,
+                    input_tokens = usage_hourly_conversations.input_tokens + excluded.input_tokens,
+                    cached_input_tokens = usage_hourly_conversations.cached_input_tokens + excluded.cached_input_tokens,
+                    cache_write_tokens = usage_hourly_conversations.cache_write_tokens + excluded.cache_write_tokens,
+                    output_tokens = usage_hourly_conversations.output_tokens + excluded.output_tokens,
+                    reasoning_tokens = usage_hourly_conversations.reasoning_tokens + excluded.reasoning_tokens,
+                    cost_nanousd = usage_hourly_conversations.cost_nanousd + excluded.cost_nanousd,
+                    unpriced_calls = usage_hourly_conversations.unpriced_calls + excluded.unpriced_calls
+                """
+            )
+        }
         script.add(event: call.callEndedEvent(outcome))
         if replies {
             script.add(event: { results in
@@ -344,6 +366,42 @@ public struct LedgerStore: Sendable {
             finished.assistantMessage = Self.assistantMessage(call, outcome, seq: conversation.messageCount)
         }
         return finished
+    }
+
+    /// The call's contribution to its hour's analytics rollup (the hour it started in, like the day).
+    static func hourlyRollupQuery(_ call: StartedCall, _ outcome: CallOutcome, failed: Int64, unpriced: Int64) -> SQLQueryString {
+        let usage = outcome.usage
+        let hour = call.hourMilliseconds
+        let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
+        let ttft = outcome.firstTokenAtMilliseconds.map { max(0, $0 - call.startedAtMilliseconds) }
+        var histogram = Array(repeating: Int64(0), count: LatencyBuckets.count * 2)
+        histogram[LatencyBuckets.index(of: latency)] = 1
+        if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = 1 }
+        let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
+        let histogramValues = histogram.map(String.init).joined(separator: ", ")
+        let histogramUpdates = histogramColumns.map { "\($0) = usage_hourly.\($0) + excluded.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO usage_hourly (tenant_id, hour_ms, provider, model, user_id, api_key_id, calls, failed_calls,
+                input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls,
+                latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: histogramColumns.joined(separator: ", ")))
+            VALUES (\(bind: call.tenantID), \(bind: hour), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
+                    \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
+                    \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
+                    \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
+                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(unsafeRaw: histogramValues))
+            ON CONFLICT (tenant_id, hour_ms, provider, model, user_id, api_key_id) DO UPDATE SET
+                calls = usage_hourly.calls + 1, failed_calls = usage_hourly.failed_calls + excluded.failed_calls,
+                input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
+                cached_input_tokens = usage_hourly.cached_input_tokens + excluded.cached_input_tokens,
+                cache_write_tokens = usage_hourly.cache_write_tokens + excluded.cache_write_tokens,
+                output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
+                reasoning_tokens = usage_hourly.reasoning_tokens + excluded.reasoning_tokens,
+                cost_nanousd = usage_hourly.cost_nanousd + excluded.cost_nanousd,
+                unpriced_calls = usage_hourly.unpriced_calls + excluded.unpriced_calls,
+                latency_ms_sum = usage_hourly.latency_ms_sum + excluded.latency_ms_sum,
+                ttft_ms_sum = usage_hourly.ttft_ms_sum + excluded.ttft_ms_sum,
+                ttft_calls = usage_hourly.ttft_calls + excluded.ttft_calls, \(unsafeRaw: histogramUpdates)
+            """
     }
 
     static let executionTotalsColumns = """
@@ -381,6 +439,9 @@ public struct LedgerStore: Sendable {
 
 /// The events a call writes, built from what the ledger knows at each step.
 extension StartedCall {
+    /// The UTC hour the call started in: its bucket in the hourly rollups.
+    var hourMilliseconds: Int64 { startedAtMilliseconds - startedAtMilliseconds % 3_600_000 }
+
     func event(_ type: EventType, at milliseconds: Int64, data: JSONObjectWriter) -> EventDraft {
         EventDraft(
             type, tenantID: tenantID, userID: userID, conversationID: conversationID, executionID: executionID,

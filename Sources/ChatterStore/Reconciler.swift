@@ -133,7 +133,73 @@ public struct Reconciler: Sendable {
         for (id, (expected, _)) in expectedRollups where !seen.contains(id) {
             result.discrepancies.append(.init(kind: "usage_daily", id: id, field: "calls", expected: expected.calls, actual: nil))
         }
+        try await checkHourly(scope: scope, final: final, on: sql, into: &result)
         return result
+    }
+
+    /// Hourly analytics rollups against the calls grouped by the same keys, timings included.
+    static func checkHourly(scope: SQLQueryString, final: SQLQueryString, on sql: any SQLDatabase, into result: inout Result) async throws {
+        let hour = "started_at_ms - (started_at_ms % 3600000)"
+        let failed = "CAST(SUM(CASE WHEN status IN ('error', 'interrupted', 'cancelled') THEN 1 ELSE 0 END) AS BIGINT) AS failed_calls"
+        try await checkRollup(
+            table: "usage_hourly", keys: ["tenant_id", "provider", "model", "user_id", "api_key_id"],
+            extras: ["failed_calls", "latency_ms_sum", "ttft_ms_sum", "ttft_calls"],
+            computed: """
+                SELECT tenant_id, \(hour) AS hour_ms, provider, model, user_id, api_key_id, \(callSums), \(failed),
+                    CAST(SUM(finished_at_ms - started_at_ms) AS BIGINT) AS latency_ms_sum,
+                    CAST(COALESCE(SUM(first_token_at_ms - started_at_ms), 0) AS BIGINT) AS ttft_ms_sum,
+                    CAST(COUNT(first_token_at_ms) AS BIGINT) AS ttft_calls
+                FROM llm_calls WHERE 1 = 1
+                """,
+            scope: scope, final: final, groupBy: "tenant_id, \(hour), provider, model, user_id, api_key_id", on: sql, into: &result
+        )
+        try await checkRollup(
+            table: "usage_hourly_conversations", keys: ["tenant_id", "conversation_id", "user_id"], extras: ["failed_calls"],
+            computed: """
+                SELECT tenant_id, \(hour) AS hour_ms, conversation_id, user_id, \(callSums), \(failed)
+                FROM llm_calls WHERE conversation_id IS NOT NULL
+                """,
+            scope: scope, final: final, groupBy: "tenant_id, \(hour), conversation_id, user_id", on: sql, into: &result
+        )
+    }
+
+    private static func checkRollup(
+        table: String, keys: [String], extras: [String], computed: String, scope: SQLQueryString, final: SQLQueryString, groupBy: String,
+        on sql: any SQLDatabase, into result: inout Result
+    ) async throws {
+        let stored = try await sql.raw(
+            """
+            SELECT hour_ms, \(unsafeRaw: keys.joined(separator: ", ")), \(unsafeRaw: extras.joined(separator: ", ")),
+                \(unsafeRaw: Self.totalColumns)
+            FROM \(ident: table) WHERE \(scope)
+            """
+        ).all()
+        let expectedRows = try await sql.raw("\(unsafeRaw: computed) AND \(scope) AND \(final) GROUP BY \(unsafeRaw: groupBy)").all()
+        func key(_ row: any SQLRow) throws -> String {
+            try (keys.map { try row.decode(column: $0, as: String.self) } + [String(try row.decode(column: "hour_ms", as: Int64.self))])
+                .joined(separator: "|")
+        }
+        var expected: [String: any SQLRow] = [:]
+        for row in expectedRows { expected[try key(row)] = row }
+        var seen = Set<String>()
+        for row in stored {
+            let id = try key(row)
+            seen.insert(id)
+            result.checked += 1
+            let wanted = expected[id]
+            compare(
+                kind: table, id: id, expected: try wanted.map(ConversationStore.totals(from:)) ?? UsageTotals(),
+                actual: try ConversationStore.totals(from: row), into: &result
+            )
+            for field in extras {
+                let actual = try row.decode(column: field, as: Int64.self)
+                let wantedValue = try wanted?.decode(column: field, as: Int64.self) ?? 0
+                if actual != wantedValue { result.discrepancies.append(.init(kind: table, id: id, field: field, expected: wantedValue, actual: actual)) }
+            }
+        }
+        for (id, row) in expected where !seen.contains(id) {
+            result.discrepancies.append(.init(kind: table, id: id, field: "calls", expected: try row.decode(column: "calls", as: Int64.self), actual: nil))
+        }
     }
 
     private static func compare(kind: String, id: String, expected: UsageTotals, actual: UsageTotals, into result: inout Result) {

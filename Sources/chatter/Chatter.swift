@@ -28,7 +28,7 @@ func loadConfiguration() throws -> Configuration {
 }
 
 func makeLogger(_ configuration: Configuration) -> Logger {
-    var logger = Logger(label: "chatter")
+    var logger = Logger(label: "chatter", metadataProvider: .chatterCorrelation)
     logger.logLevel = configuration.logLevel
     return logger
 }

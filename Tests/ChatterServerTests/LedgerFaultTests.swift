@@ -16,7 +16,8 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func concurrentTurnsGetUniqueGapFreeSeqsAndExactTotals(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        // The suite runs in parallel on two cores: give the loaded upstream more than the harness's 2 s of silence.
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "60"]) { harness in
             harness.upstream.setFallback(.reply(content: "ok", usage: Self.usage))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let turns = 200
@@ -26,7 +27,7 @@ import Testing
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            #expect(statuses.allSatisfy { $0 == 200 })
+            #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(Dictionary(statuses.map { ($0, 1) }, uniquingKeysWith: +))")
             let seqs = try await harness.rows("SELECT seq FROM messages ORDER BY seq").map { try $0.decode(column: "seq", as: Int64.self) }
             #expect(seqs == Array(1...Int64(2 * turns)))
             let totals = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json

@@ -13,5 +13,6 @@ extension ChatterDatabase {
         CreateUsageDaily(),
         CreatePrices(),
         CreateEvents(),
+        CreateUsageHourly(),
     ]
 }

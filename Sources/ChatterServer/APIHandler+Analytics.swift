@@ -1,0 +1,98 @@
+import ChatterAPI
+import ChatterCore
+import ChatterStore
+import Foundation
+
+extension APIHandler {
+    func getAnalyticsUsage(_ input: Operations.GetAnalyticsUsage.Input) async throws -> Operations.GetAnalyticsUsage.Output {
+        let identity = try RequestScope.caller()
+        let bucket: AnalyticsStore.Bucket = input.query.bucket.map { $0 == .day ? .day : .hour } ?? .hour
+        let (from, to) = try Self.range(input.query.from, input.query.to, defaultSpan: bucket == .hour ? 86_400_000 : 30 * 86_400_000)
+        var dimensions: [AnalyticsStore.Dimension] = []
+        for name in (input.query.groupBy ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let dimension = AnalyticsStore.Dimension(rawValue: name) else {
+                throw ChatterError.invalid("group_by accepts provider, model, user, key and conversation (got \"\(name)\")")
+            }
+            if !dimensions.contains(dimension) { dimensions.append(dimension) }
+        }
+        if dimensions.contains(.conversation), let other = dimensions.first(where: { ![.conversation, .user].contains($0) }) {
+            throw ChatterError.invalid("group_by conversation combines only with user (got \(other.rawValue))")
+        }
+        let rows = try await runtime.analytics.usage(Self.scope(identity), from: from, to: to, bucket: bucket, groupBy: dimensions)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        from: Timestamp.iso8601(milliseconds: from), to: Timestamp.iso8601(milliseconds: to), bucket: bucket.rawValue,
+                        groupBy: dimensions.map(\.rawValue), rows: rows.map(Schemas.AnalyticsRow.init)
+                    )
+                )
+            )
+        )
+    }
+
+    func getAnalyticsTop(_ input: Operations.GetAnalyticsTop.Input) async throws -> Operations.GetAnalyticsTop.Output {
+        let identity = try RequestScope.caller()
+        guard let dimension = AnalyticsStore.Dimension(rawValue: input.query.by.rawValue) else {
+            throw ChatterError.invalid("by accepts conversation, user, model, provider and key")
+        }
+        let limit = input.query.limit ?? 10
+        guard (1...100).contains(limit) else { throw ChatterError.invalid("limit must be between 1 and 100") }
+        let (from, to) = try Self.range(input.query.from, input.query.to, defaultSpan: 30 * 86_400_000)
+        let rows = try await runtime.analytics.top(Self.scope(identity), from: from, to: to, by: dimension, limit: limit)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        from: Timestamp.iso8601(milliseconds: from), to: Timestamp.iso8601(milliseconds: to), groupBy: [dimension.rawValue],
+                        rows: rows.map(Schemas.AnalyticsRow.init)
+                    )
+                )
+            )
+        )
+    }
+
+    static func scope(_ identity: Identity) -> AnalyticsStore.Scope {
+        AnalyticsStore.Scope(tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID)
+    }
+
+    /// `[from, to)` in milliseconds from ISO-8601 times or UTC days; the rollups are hourly, so a time inside an
+    /// hour selects that whole hour.
+    static func range(_ fromText: String?, _ toText: String?, defaultSpan: Int64) throws -> (Int64, Int64) {
+        func instant(_ text: String, _ parameter: String) throws -> Int64 {
+            if UTCDay.isValid(text), let date = ISO8601DateFormatter().date(from: text + "T00:00:00Z") {
+                return Int64(date.timeIntervalSince1970 * 1000)
+            }
+            let formatter = ISO8601DateFormatter()
+            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+            throw ChatterError.invalid("\(parameter) must be an ISO-8601 time (2026-11-21T10:00:00Z) or a day (2026-11-21)")
+        }
+        let hour: Int64 = 3_600_000
+        let now = Clock.nowMilliseconds()
+        let to = try toText.map { try instant($0, "to") } ?? now
+        let from = try fromText.map { try instant($0, "from") } ?? (to - defaultSpan)
+        guard from < to else { throw ChatterError.invalid("from must be before to") }
+        // Whole hours: the start's hour is included, and an end inside an hour includes that hour.
+        return (from - from % hour, to % hour == 0 ? to : to - to % hour + hour)
+    }
+}
+
+extension Schemas.AnalyticsRow {
+    init(_ row: AnalyticsStore.Row) {
+        self.init(
+            bucketStart: row.bucketStartMilliseconds.map(Timestamp.iso8601(milliseconds:)),
+            provider: row.dimensions[.provider], model: row.dimensions[.model], userId: row.dimensions[.user],
+            apiKeyId: row.dimensions[.key], conversationId: row.dimensions[.conversation],
+            calls: row.totals.calls, failedCalls: row.failedCalls, errorRate: row.errorRate, inputTokens: row.totals.inputTokens,
+            cachedInputTokens: row.totals.cachedInputTokens, cacheWriteTokens: row.totals.cacheWriteTokens,
+            outputTokens: row.totals.outputTokens, reasoningTokens: row.totals.reasoningTokens,
+            totalTokens: row.totals.inputTokens + row.totals.outputTokens, costNanousd: row.totals.costNanoUSD,
+            unpricedCalls: row.totals.unpricedCalls, avgLatencyMs: row.averageLatencyMilliseconds,
+            latencyP50Ms: row.latency(0.5), latencyP95Ms: row.latency(0.95), latencyP99Ms: row.latency(0.99),
+            ttftP50Ms: row.ttft(0.5), ttftP95Ms: row.ttft(0.95), ttftP99Ms: row.ttft(0.99),
+            outputTokensPerSecond: row.outputTokensPerSecond
+        )
+    }
+}

@@ -1,0 +1,129 @@
+import ChatterCore
+import SQLKit
+
+/// Analytics from the hourly rollups the ledger's finalising transaction maintains: current the moment a
+/// call commits, and as costly as the number of buckets read, not the number of calls.
+public struct AnalyticsStore: Sendable {
+    let database: ChatterDatabase
+
+    public init(database: ChatterDatabase) {
+        self.database = database
+    }
+
+    public enum Bucket: String, Sendable {
+        case hour, day
+
+        var milliseconds: Int64 { self == .hour ? 3_600_000 : 86_400_000 }
+    }
+
+    public enum Dimension: String, Sendable, CaseIterable {
+        case provider, model, user, key, conversation
+
+        var column: String {
+            switch self {
+            case .provider: "provider"
+            case .model: "model"
+            case .user: "user_id"
+            case .key: "api_key_id"
+            case .conversation: "conversation_id"
+            }
+        }
+    }
+
+    public struct Row: Sendable {
+        /// The bucket's first millisecond (nil for rankings, which cover the whole range).
+        public var bucketStartMilliseconds: Int64?
+        public var dimensions: [Dimension: String]
+        public var totals: UsageTotals
+        public var failedCalls: Int64
+        /// Timings, absent for conversation groupings (their rollup keeps usage and cost only).
+        public var latencyMillisecondsSum: Int64?
+        public var ttftMillisecondsSum: Int64?
+        public var ttftCalls: Int64?
+        public var latencyHistogram: [Int64]?
+        public var ttftHistogram: [Int64]?
+
+        public var errorRate: Double { totals.calls == 0 ? 0 : Double(failedCalls) / Double(totals.calls) }
+        public var averageLatencyMilliseconds: Double? {
+            guard let sum = latencyMillisecondsSum, totals.calls > 0 else { return nil }
+            return Double(sum) / Double(totals.calls)
+        }
+        public func latency(_ quantile: Double) -> Double? { latencyHistogram.flatMap { LatencyBuckets.quantile(quantile, of: $0) } }
+        public func ttft(_ quantile: Double) -> Double? { ttftHistogram.flatMap { LatencyBuckets.quantile(quantile, of: $0) } }
+        /// Output tokens over the time the calls took (tokens summed, time summed).
+        public var outputTokensPerSecond: Double? {
+            guard let sum = latencyMillisecondsSum, sum > 0 else { return nil }
+            return Double(totals.outputTokens) * 1000 / Double(sum)
+        }
+    }
+
+    /// The caller's scope: a tenant, and for non-admins only their own user's rows.
+    public struct Scope: Sendable {
+        public var tenantID: String
+        public var userID: String?
+
+        public init(tenantID: String, userID: String?) {
+            self.tenantID = tenantID
+            self.userID = userID
+        }
+    }
+
+    /// Usage over time in `[from, to)`, bucketed and grouped.
+    public func usage(_ scope: Scope, from: Int64, to: Int64, bucket: Bucket, groupBy: [Dimension]) async throws -> [Row] {
+        let bucketExpression = bucket == .hour ? "hour_ms" : "hour_ms - (hour_ms % 86400000)"
+        return try await read(scope, from: from, to: to, bucketExpression: bucketExpression, groupBy: groupBy, order: "bucket_ms", limit: nil)
+    }
+
+    /// The largest spenders in `[from, to)` by one dimension: by cost, then by tokens.
+    public func top(_ scope: Scope, from: Int64, to: Int64, by dimension: Dimension, limit: Int) async throws -> [Row] {
+        try await read(
+            scope, from: from, to: to, bucketExpression: nil, groupBy: [dimension],
+            order: "cost_nanousd DESC, SUM(input_tokens) + SUM(output_tokens) DESC", limit: limit
+        )
+    }
+
+    private func read(
+        _ scope: Scope, from: Int64, to: Int64, bucketExpression: String?, groupBy: [Dimension], order: String, limit: Int?
+    ) async throws -> [Row] {
+        let byConversation = groupBy.contains(.conversation)
+        let table = byConversation ? "usage_hourly_conversations" : "usage_hourly"
+        let histogramColumns = byConversation ? [] : LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
+        let timingColumns = byConversation ? [] : ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"]
+        let sums = (Self.totalColumns + ["failed_calls"] + timingColumns + histogramColumns)
+            .map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT) AS \($0)" }.joined(separator: ", ")
+        var keys = groupBy.map(\.column)
+        if let bucketExpression { keys.insert(bucketExpression, at: 0) }
+        let selectKeys = groupBy.map(\.column) + (bucketExpression.map { ["\($0) AS bucket_ms"] } ?? [])
+        var query: SQLQueryString = """
+            SELECT \(unsafeRaw: (selectKeys + [sums]).joined(separator: ", ")) FROM \(ident: table)
+            WHERE tenant_id = \(bind: scope.tenantID) AND hour_ms >= \(bind: from) AND hour_ms < \(bind: to)
+            """
+        if let userID = scope.userID { query = query + " AND user_id = \(bind: userID)" }
+        if !keys.isEmpty { query = query + " GROUP BY \(unsafeRaw: keys.joined(separator: ", "))" }
+        if bucketExpression != nil || limit != nil { query = query + " ORDER BY \(unsafeRaw: order)" }
+        if let limit { query = query + " LIMIT \(bind: limit)" }
+        let rows = try await database.sql.raw(query).all()
+        return try rows.compactMap { row in
+            let totals = try ConversationStore.totals(from: row)
+            // An aggregate over no rows is one row of NULLs, read as zeros: not a row of data.
+            guard totals.calls > 0 else { return nil }
+            var dimensions: [Dimension: String] = [:]
+            for dimension in groupBy { dimensions[dimension] = try row.decode(column: dimension.column, as: String.self) }
+            func histogram(_ columns: [String]) throws -> [Int64]? {
+                byConversation ? nil : try columns.map { try row.decode(column: $0, as: Int64.self) }
+            }
+            return Row(
+                bucketStartMilliseconds: bucketExpression == nil ? nil : try row.decode(column: "bucket_ms", as: Int64.self),
+                dimensions: dimensions, totals: totals, failedCalls: try row.decode(column: "failed_calls", as: Int64?.self) ?? 0,
+                latencyMillisecondsSum: byConversation ? nil : try row.decode(column: "latency_ms_sum", as: Int64.self),
+                ttftMillisecondsSum: byConversation ? nil : try row.decode(column: "ttft_ms_sum", as: Int64.self),
+                ttftCalls: byConversation ? nil : try row.decode(column: "ttft_calls", as: Int64.self),
+                latencyHistogram: try histogram(LatencyBuckets.latencyColumns), ttftHistogram: try histogram(LatencyBuckets.ttftColumns)
+            )
+        }
+    }
+
+    static let totalColumns = [
+        "calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "cost_nanousd", "unpriced_calls",
+    ]
+}
