@@ -33,6 +33,7 @@ public struct ChatterRuntime: Sendable {
     public let chat: ChatService
     public let events: EventStore
     public let analytics: AnalyticsStore
+    public let monitoring: MonitoringStore
     let hub: EventHub
     let metrics: ChatterMetrics
     let identities = IdentityCache()
@@ -114,6 +115,7 @@ public struct ChatterRuntime: Sendable {
             ),
             events: events,
             analytics: AnalyticsStore(database: database),
+            monitoring: MonitoringStore(database: database),
             hub: hub,
             metrics: metrics,
             caller: caller,
