@@ -117,6 +117,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "analytics-bench",
+            dependencies: ["ChatterStore", "ChatterCore", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Benchmarks/analytics-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "estimator-bench",
             dependencies: ["ChatterLLM"],
             path: "Benchmarks/estimator-bench",

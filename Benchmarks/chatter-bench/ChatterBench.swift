@@ -25,18 +25,24 @@ struct ChatterBench: AsyncParsableCommand {
     @Option(help: "The high concurrency.") var concurrency = 32
     @Option(help: "Turns per conversation before a worker starts a new one.") var turnsPerConversation = 10
     @Option(help: "Extra environment for the server, NAME=VALUE.") var env: [String] = []
-    @Option(help: "chat (POST /api/v1/conversations/{id}/messages), gateway or gateway-stream (POST /v1/chat/completions).")
+    @Option(help: "chat (POST /api/v1/conversations/{id}/messages), gateway or gateway-stream (POST /v1/chat/completions), or events (SSE delivery).")
     var mode = "chat"
+    @Option(help: "events mode: idle SSE subscribers to hold.") var idleSubscribers = 1000
+    @Option(help: "events mode: active SSE subscribers (all events).") var activeSubscribers = 100
+    @Option(help: "events mode: chat turns per second (about 6 events each).") var turnsPerSecond = 170
+    @Option(help: "events mode: seconds of load.") var seconds = 10
 
     func run() async throws {
         let upstream = try await CannedUpstream.start()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: {
             var configuration = HTTPClient.Configuration()
-            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2048
             return configuration
         }())
 
-        guard ["chat", "gateway", "gateway-stream"].contains(mode) else { throw ValidationError("--mode must be chat, gateway or gateway-stream") }
+        guard ["chat", "gateway", "gateway-stream", "events"].contains(mode) else {
+            throw ValidationError("--mode must be chat, gateway, gateway-stream or events")
+        }
         let streaming = mode == "gateway-stream"
         let upstreamBody = streaming ? CannedUpstream.streamingRequestBody : CannedUpstream.requestBody
         // Baseline: the upstream alone, through the same kind of client.
@@ -50,6 +56,16 @@ struct ChatterBench: AsyncParsableCommand {
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
         let conversations = ConversationPool(client: client, base: base, turnsPerConversation: turnsPerConversation)
+        if mode == "events" {
+            try await EventsBench.run(
+                client: client, base: base, server: server, idle: idleSubscribers, active: activeSubscribers, turnsPerSecond: turnsPerSecond,
+                seconds: seconds, conversations: conversations
+            )
+            print("reconcile: \((try await Self.get(client, base + "/api/v1/admin/reconcile"))["discrepancies"].map { "\(($0 as? [Any])?.count ?? -1) discrepancies" } ?? "?")")
+            try await client.shutdown()
+            await upstream.stop()
+            return
+        }
         let gatewayBody = streaming ? CannedUpstream.gatewayStreamingBody : CannedUpstream.gatewayBody
         let chatMode = mode == "chat"
         let operation: @Sendable (Int) async throws -> Void = { worker in

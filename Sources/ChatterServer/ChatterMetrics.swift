@@ -19,6 +19,25 @@ final class ChatterMetrics: Sendable {
     private let lag: Gauge
     private let delivered: Counter
     private let deliveredReported = Mutex<Int64>(0)
+    /// The registry finds a labelled series by searching its label sets; on the hot path a keyed cache is cheaper.
+    private let counters = Mutex<[String: Counter]>([:])
+    private let histograms = Mutex<[String: ValueHistogram]>([:])
+
+    private func counter(_ name: String, _ labels: [(String, String)], help: String) -> Counter {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        if let cached = counters.withLock({ $0[key] }) { return cached }
+        let made = registry.makeCounter(name: name, labels: labels, help: help)
+        counters.withLock { $0[key] = made }
+        return made
+    }
+
+    private func histogram(_ name: String, _ labels: [(String, String)], buckets: [Double], help: String) -> ValueHistogram {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        if let cached = histograms.withLock({ $0[key] }) { return cached }
+        let made = registry.makeValueHistogram(name: name, labels: labels, buckets: buckets, help: help)
+        histograms.withLock { $0[key] = made }
+        return made
+    }
 
     init() {
         subscribers = registry.makeGauge(
@@ -34,49 +53,43 @@ final class ChatterMetrics: Sendable {
     /// A call's final numbers, after its transaction committed.
     func callFinished(_ call: StartedCall, _ outcome: CallOutcome) {
         let model: [(String, String)] = [("provider", call.provider), ("model", call.model)]
-        registry.makeCounter(
-            name: "chatter_llm_calls_total", labels: model + [("status", outcome.status.rawValue)], help: "Upstream LLM calls by final status."
+        counter("chatter_llm_calls_total", model + [("status", outcome.status.rawValue)], help: "Upstream LLM calls by final status."
         ).increment()
         let usage = outcome.usage
         for (type, tokens) in [
             ("input", usage.inputTokens), ("cached_input", usage.cachedInputTokens), ("cache_write", usage.cacheWriteTokens),
             ("output", usage.outputTokens), ("reasoning", usage.reasoningTokens),
         ] {
-            registry.makeCounter(
-                name: "chatter_llm_tokens_total", labels: model + [("type", type)],
+            counter("chatter_llm_tokens_total", model + [("type", type)],
                 help: "Tokens of finalised calls, by type (input includes cached; output includes reasoning)."
             ).increment(by: tokens)
         }
         if let cost = outcome.pricing.costNanoUSD {
-            registry.makeCounter(name: "chatter_llm_cost_nanousd_total", labels: model, help: "Cost of priced calls in nano-USD.")
+            counter("chatter_llm_cost_nanousd_total", model, help: "Cost of priced calls in nano-USD.")
                 .increment(by: cost)
         } else {
-            registry.makeCounter(name: "chatter_llm_unpriced_calls_total", labels: model, help: "Calls with no price in the price book.")
+            counter("chatter_llm_unpriced_calls_total", model, help: "Calls with no price in the price book.")
                 .increment()
         }
         let genAI: [(String, String)] = [
             ("gen_ai_operation_name", "chat"), ("gen_ai_system", call.provider), ("gen_ai_request_model", call.model),
         ]
         for (type, tokens) in [("input", usage.inputTokens), ("output", usage.outputTokens)] where usage.source != .missing {
-            registry.makeValueHistogram(
-                name: "gen_ai_client_token_usage", labels: genAI + [("gen_ai_token_type", type)], buckets: Self.tokenBuckets,
+            histogram("gen_ai_client_token_usage", genAI + [("gen_ai_token_type", type)], buckets: Self.tokenBuckets,
                 help: "Tokens used per LLM call (OpenTelemetry gen_ai.client.token.usage)."
             ).record(Double(tokens))
         }
         let seconds = Double(outcome.finishedAtMilliseconds - call.startedAtMilliseconds) / 1000
-        registry.makeValueHistogram(
-            name: "gen_ai_client_operation_duration_seconds", labels: genAI + [("status", outcome.status.rawValue)],
+        histogram("gen_ai_client_operation_duration_seconds", genAI + [("status", outcome.status.rawValue)],
             buckets: Self.durationBuckets, help: "Duration of LLM calls (OpenTelemetry gen_ai.client.operation.duration)."
         ).record(seconds)
         if let firstToken = outcome.firstTokenAtMilliseconds {
-            registry.makeValueHistogram(
-                name: "chatter_llm_time_to_first_token_seconds", labels: model, buckets: Self.durationBuckets,
+            histogram("chatter_llm_time_to_first_token_seconds", model, buckets: Self.durationBuckets,
                 help: "Time from sending a streamed call to its first token."
             ).record(Double(firstToken - call.startedAtMilliseconds) / 1000)
         }
         if let status = outcome.executionStatus {
-            registry.makeValueHistogram(
-                name: "chatter_workflow_duration_seconds", labels: [("kind", call.executionKind), ("status", status.rawValue)],
+            histogram("chatter_workflow_duration_seconds", [("kind", call.executionKind), ("status", status.rawValue)],
                 buckets: Self.durationBuckets, help: "Duration of workflow executions (a chat turn, a gateway call, …)."
             ).record(seconds)
         }
@@ -84,16 +97,15 @@ final class ChatterMetrics: Sendable {
 
     func eventsWritten(_ types: [EventType]) {
         for type in types {
-            registry.makeCounter(name: "chatter_events_written_total", labels: [("type", type.rawValue)], help: "Events appended to the log by this node.")
+            counter("chatter_events_written_total", [("type", type.rawValue)], help: "Events appended to the log by this node.")
                 .increment()
         }
     }
 
     func httpRequest(method: String, route: String, status: Int, seconds: Double) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(name: "chatter_http_requests_total", labels: labels, help: "HTTP requests served.").increment()
-        registry.makeValueHistogram(
-            name: "chatter_http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.httpBuckets,
+        counter("chatter_http_requests_total", labels, help: "HTTP requests served.").increment()
+        histogram("chatter_http_request_duration_seconds", [("method", method), ("route", route)], buckets: Self.httpBuckets,
             help: "Time to the response head of HTTP requests."
         ).record(seconds)
     }

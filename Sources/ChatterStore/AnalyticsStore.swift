@@ -123,6 +123,63 @@ public struct AnalyticsStore: Sendable {
         }
     }
 
+    /// Recomputes the hourly rollups of a tenant from its finalised calls, in one transaction: the repair for
+    /// drift that reconcile reports, and how data imported into `llm_calls` becomes visible to analytics.
+    public func rebuildHourlyRollups(tenantID: String) async throws {
+        let hour = "started_at_ms - (started_at_ms % 3600000)"
+        let latency = "(finished_at_ms - started_at_ms)"
+        let ttft = "(first_token_at_ms - started_at_ms)"
+        func histogram(_ expression: String, _ columns: [String], onlyWhenPresent: Bool) -> String {
+            columns.enumerated().map { index, column in
+                let lower = index == 0 ? nil : LatencyBuckets.upperBounds[index - 1]
+                let upper = index < LatencyBuckets.upperBounds.count ? LatencyBuckets.upperBounds[index] : nil
+                var conditions: [String] = onlyWhenPresent ? ["first_token_at_ms IS NOT NULL"] : []
+                if let lower { conditions.append("\(expression) > \(lower)") }
+                if let upper { conditions.append("\(expression) <= \(upper)") }
+                let condition = conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")
+                return "CAST(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END) AS BIGINT) AS \(column)"
+            }.joined(separator: ", ")
+        }
+        let sums = """
+            CAST(COUNT(*) AS BIGINT) AS calls,
+            CAST(SUM(CASE WHEN status IN ('error', 'interrupted', 'cancelled') THEN 1 ELSE 0 END) AS BIGINT) AS failed_calls,
+            CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, CAST(SUM(cached_input_tokens) AS BIGINT) AS cached_input_tokens,
+            CAST(SUM(cache_write_tokens) AS BIGINT) AS cache_write_tokens, CAST(SUM(output_tokens) AS BIGINT) AS output_tokens,
+            CAST(SUM(reasoning_tokens) AS BIGINT) AS reasoning_tokens, CAST(COALESCE(SUM(cost_nanousd), 0) AS BIGINT) AS cost_nanousd,
+            CAST(SUM(CASE WHEN cost_nanousd IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS unpriced_calls
+            """
+        let totals = "calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls"
+        let histogramColumns = (LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns).joined(separator: ", ")
+        let final: SQLQueryString = "status <> \(bind: LLMCallStatus.inFlight.rawValue)"
+        let latencyHistogram = histogram(latency, LatencyBuckets.latencyColumns, onlyWhenPresent: false)
+        let ttftHistogram = histogram(ttft, LatencyBuckets.ttftColumns, onlyWhenPresent: true)
+        _ = try await database.transaction { sql in
+            try await sql.raw("DELETE FROM usage_hourly WHERE tenant_id = \(bind: tenantID)").run()
+            try await sql.raw("DELETE FROM usage_hourly_conversations WHERE tenant_id = \(bind: tenantID)").run()
+            try await sql.raw(
+                """
+                INSERT INTO usage_hourly (tenant_id, hour_ms, provider, model, user_id, api_key_id, \(unsafeRaw: totals),
+                    latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: histogramColumns))
+                SELECT tenant_id, \(unsafeRaw: hour), provider, model, user_id, api_key_id, \(unsafeRaw: sums),
+                    CAST(SUM(\(unsafeRaw: latency)) AS BIGINT), CAST(COALESCE(SUM(\(unsafeRaw: ttft)), 0) AS BIGINT),
+                    CAST(COUNT(first_token_at_ms) AS BIGINT),
+                    \(unsafeRaw: latencyHistogram), \(unsafeRaw: ttftHistogram)
+                FROM llm_calls WHERE tenant_id = \(bind: tenantID) AND \(final)
+                GROUP BY tenant_id, \(unsafeRaw: hour), provider, model, user_id, api_key_id
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, \(unsafeRaw: totals))
+                SELECT tenant_id, \(unsafeRaw: hour), conversation_id, user_id, \(unsafeRaw: sums)
+                FROM llm_calls WHERE tenant_id = \(bind: tenantID) AND \(final) AND conversation_id IS NOT NULL
+                GROUP BY tenant_id, \(unsafeRaw: hour), conversation_id, user_id
+                """
+            ).run()
+            return true
+        }
+    }
+
     static let totalColumns = [
         "calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "cost_nanousd", "unpriced_calls",
     ]

@@ -40,17 +40,24 @@ public struct EventDraft: Sendable {
 public final class EventSignal: Sendable {
     private let continuations = Mutex<[Int: AsyncStream<Void>.Continuation]>([:])
     private let nextID = Mutex(0)
-    private let observer = Mutex<(@Sendable ([EventType]) -> Void)?>(nil)
+    /// Held in a class: a function value read back out of a generic `Mutex` gets re-wrapped in reabstraction
+    /// thunks on every access, which grew without bound on this hot path.
+    private final class Observer: Sendable {
+        let body: @Sendable ([EventType]) -> Void
+        init(_ body: @escaping @Sendable ([EventType]) -> Void) { self.body = body }
+    }
+
+    private let observer = Mutex<Observer?>(nil)
 
     public init() {}
 
     /// Learns the types of the events each commit of this node appended (metrics count them).
     public func observeCommits(_ body: @escaping @Sendable ([EventType]) -> Void) {
-        observer.withLock { $0 = body }
+        observer.withLock { $0 = Observer(body) }
     }
 
     func committed(_ types: [EventType]) {
-        observer.withLock { $0 }?(types)
+        observer.withLock { $0 }?.body(types)
         notify()
     }
 

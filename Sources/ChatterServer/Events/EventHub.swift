@@ -8,9 +8,26 @@ import Synchronization
 /// order (woken by this node's commits, and by a short poll for what other nodes commit), so subscribers
 /// never query the database for live events. Each subscriber has a bounded queue: the hub never waits on a
 /// subscriber, and one that falls behind is cut off (it resumes with `Last-Event-ID`).
+/// An event with its wire forms rendered once, however many subscribers it goes to.
+final class RenderedEvent: Sendable {
+    let event: StoredEvent
+    /// The envelope JSON (WebSocket embeds it; SSE sends it as `data`).
+    let envelope: String
+    /// The whole SSE frame.
+    let sseFrame: ArraySlice<UInt8>
+
+    init(_ event: StoredEvent) {
+        self.event = event
+        self.envelope = event.envelopeJSON
+        self.sseFrame = ArraySlice("id: \(event.seq)\nevent: \(event.type)\ndata: \(envelope)\n\n".utf8)
+    }
+
+    var seq: Int64 { event.seq }
+}
+
 final class EventHub: Sendable {
     enum Item: Sendable {
-        case event(StoredEvent)
+        case event(RenderedEvent)
         case keepalive
     }
 
@@ -149,6 +166,14 @@ final class EventHub: Sendable {
 
     /// Delivers everything committed since the last read, in order.
     func drain() async throws {
+        // With nobody listening there is nothing to deliver: only move the position (new subscribers start there).
+        if state.withLock({ $0.subscribers.isEmpty }) {
+            let latest = try await store.latestSeq()
+            state.withLock { state in
+                if state.subscribers.isEmpty { state.lastSeq = max(state.lastSeq, latest) }
+            }
+            if state.withLock({ $0.subscribers.isEmpty }) { return }
+        }
         while true {
             let after = state.withLock { $0.lastSeq }
             let events = try await store.after(seq: after, limit: 1000)
@@ -158,8 +183,11 @@ final class EventHub: Sendable {
                 guard state.lastSeq == after else { return [] }
                 var cutOff: [Subscriber] = []
                 for event in events {
+                    var rendered: RenderedEvent?
                     for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
-                        switch subscriber.continuation.yield(.event(event)) {
+                        let shared = rendered ?? RenderedEvent(event)
+                        rendered = shared
+                        switch subscriber.continuation.yield(.event(shared)) {
                         case .enqueued:
                             state.delivered += 1
                         case .dropped:

@@ -169,7 +169,7 @@ struct EventSocketSession: Sendable {
                     var message = JSONObjectWriter()
                     message["type"] = .string("event")
                     message["subscription"] = .string(id)
-                    message["event"] = .rawJSON(event.envelopeJSON)
+                    message["event"] = .rawJSON(event.envelope)
                     try await writer.send(message)
                 case .keepalive:
                     continue

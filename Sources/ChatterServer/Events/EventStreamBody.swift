@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// writer, a client that does not read fills its queue in the hub and is cut off there.
 struct EventFeed {
     enum Item: Sendable {
-        case event(StoredEvent)
+        case event(RenderedEvent)
         case keepalive
         /// The hub cut this subscriber off; it resumes after `lastSent`.
         case cutOff(lastSent: Int64)
@@ -50,7 +50,7 @@ struct EventFeed {
             if !pending.isEmpty {
                 let event = pending.removeFirst()
                 lastSent = event.seq
-                return .event(event)
+                return .event(RenderedEvent(event))
             }
             let page = try await lease.hub.store.replay(after: cursor, upTo: lease.subscription.liveAfter, filter: filter, limit: 500)
             pending = page
@@ -110,15 +110,11 @@ struct EventStreamBody: AsyncSequence, Sendable {
                 return ArraySlice("retry: 2000\n\n".utf8)
             }
             switch try await feed.next() {
-            case .event(let event): return Self.frame(event)
+            case .event(let event): return event.sseFrame
             case .keepalive: return ArraySlice(": keepalive\n\n".utf8)
             case .cutOff(let lastSent): return ChatEventStream.frame("error", EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/events"))
             case nil: return nil
             }
-        }
-
-        static func frame(_ event: StoredEvent) -> ArraySlice<UInt8> {
-            ArraySlice("id: \(event.seq)\nevent: \(event.type)\ndata: \(event.envelopeJSON)\n\n".utf8)
         }
     }
 }
