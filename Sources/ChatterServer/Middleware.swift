@@ -104,7 +104,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             guard let identity = try await cache.identity(forSecret: secret, access: access) else {
                 throw ChatterError(.unauthorized, "the token is neither the metrics token nor a valid API key")
             }
-            guard identity.isAdmin else { throw ChatterError(.forbidden, "metrics need an admin key or the metrics token") }
+            // The metrics cover every tenant: only the installation's own admins (the first tenant's) may read them.
+            guard identity.isAdmin, try await access.tenantIDs().first == identity.tenantID else {
+                throw ChatterError(.forbidden, "metrics need the metrics token or an admin key of the installation's first tenant")
+            }
             return try await next(request, context)
         }
         guard path.hasPrefix("/api/") || path.hasPrefix("/v1/") else { return try await next(request, context) }

@@ -126,9 +126,23 @@ public struct AnalyticsStore: Sendable {
     /// Recomputes the hourly rollups of a tenant from its finalised calls, in one transaction: the repair for
     /// drift that reconcile reports, and how data imported into `llm_calls` becomes visible to analytics.
     public func rebuildHourlyRollups(tenantID: String) async throws {
+        _ = try await database.transaction { sql in
+            try await Self.rebuildHourlyRollups(tenantID: tenantID, on: sql)
+            return true
+        }
+    }
+
+    /// A call's latency and time to first token as the ledger records them in the rollups (never negative,
+    /// should the clock step back).
+    static let latencyExpression = "(CASE WHEN finished_at_ms < started_at_ms THEN 0 ELSE finished_at_ms - started_at_ms END)"
+    static let ttftExpression = "(CASE WHEN first_token_at_ms < started_at_ms THEN 0 ELSE first_token_at_ms - started_at_ms END)"
+
+    /// The rebuild inside an open transaction; `tenantID` nil rebuilds every tenant (the migration that adds the
+    /// rollups fills them this way from the calls already recorded).
+    static func rebuildHourlyRollups(tenantID: String?, on sql: any SQLDatabase) async throws {
         let hour = "started_at_ms - (started_at_ms % 3600000)"
-        let latency = "(finished_at_ms - started_at_ms)"
-        let ttft = "(first_token_at_ms - started_at_ms)"
+        let latency = latencyExpression
+        let ttft = ttftExpression
         func histogram(_ expression: String, _ columns: [String], onlyWhenPresent: Bool) -> String {
             columns.enumerated().map { index, column in
                 let lower = index == 0 ? nil : LatencyBuckets.upperBounds[index - 1]
@@ -153,9 +167,10 @@ public struct AnalyticsStore: Sendable {
         let final: SQLQueryString = "status <> \(bind: LLMCallStatus.inFlight.rawValue)"
         let latencyHistogram = histogram(latency, LatencyBuckets.latencyColumns, onlyWhenPresent: false)
         let ttftHistogram = histogram(ttft, LatencyBuckets.ttftColumns, onlyWhenPresent: true)
-        _ = try await database.transaction { sql in
-            try await sql.raw("DELETE FROM usage_hourly WHERE tenant_id = \(bind: tenantID)").run()
-            try await sql.raw("DELETE FROM usage_hourly_conversations WHERE tenant_id = \(bind: tenantID)").run()
+        let scope: SQLQueryString = tenantID.map { "tenant_id = \(bind: $0)" } ?? "1 = 1"
+        do {
+            try await sql.raw("DELETE FROM usage_hourly WHERE \(scope)").run()
+            try await sql.raw("DELETE FROM usage_hourly_conversations WHERE \(scope)").run()
             try await sql.raw(
                 """
                 INSERT INTO usage_hourly (tenant_id, hour_ms, provider, model, user_id, api_key_id, \(unsafeRaw: totals),
@@ -164,7 +179,7 @@ public struct AnalyticsStore: Sendable {
                     CAST(SUM(\(unsafeRaw: latency)) AS BIGINT), CAST(COALESCE(SUM(\(unsafeRaw: ttft)), 0) AS BIGINT),
                     CAST(COUNT(first_token_at_ms) AS BIGINT),
                     \(unsafeRaw: latencyHistogram), \(unsafeRaw: ttftHistogram)
-                FROM llm_calls WHERE tenant_id = \(bind: tenantID) AND \(final)
+                FROM llm_calls WHERE \(scope) AND \(final)
                 GROUP BY tenant_id, \(unsafeRaw: hour), provider, model, user_id, api_key_id
                 """
             ).run()
@@ -172,11 +187,10 @@ public struct AnalyticsStore: Sendable {
                 """
                 INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, \(unsafeRaw: totals))
                 SELECT tenant_id, \(unsafeRaw: hour), conversation_id, user_id, \(unsafeRaw: sums)
-                FROM llm_calls WHERE tenant_id = \(bind: tenantID) AND \(final) AND conversation_id IS NOT NULL
+                FROM llm_calls WHERE \(scope) AND \(final) AND conversation_id IS NOT NULL
                 GROUP BY tenant_id, \(unsafeRaw: hour), conversation_id, user_id
                 """
             ).run()
-            return true
         }
     }
 

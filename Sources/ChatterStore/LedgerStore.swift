@@ -378,7 +378,7 @@ public struct LedgerStore: Sendable {
         histogram[LatencyBuckets.index(of: latency)] = 1
         if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = 1 }
         let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
-        let histogramValues = histogram.map(String.init).joined(separator: ", ")
+
         let histogramUpdates = histogramColumns.map { "\($0) = usage_hourly.\($0) + excluded.\($0)" }.joined(separator: ", ")
         return """
             INSERT INTO usage_hourly (tenant_id, hour_ms, provider, model, user_id, api_key_id, calls, failed_calls,
@@ -388,7 +388,7 @@ public struct LedgerStore: Sendable {
                     \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
                     \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
-                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(unsafeRaw: histogramValues))
+                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
             ON CONFLICT (tenant_id, hour_ms, provider, model, user_id, api_key_id) DO UPDATE SET
                 calls = usage_hourly.calls + 1, failed_calls = usage_hourly.failed_calls + excluded.failed_calls,
                 input_tokens = usage_hourly.input_tokens + excluded.input_tokens,

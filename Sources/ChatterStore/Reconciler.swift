@@ -146,8 +146,8 @@ public struct Reconciler: Sendable {
             extras: ["failed_calls", "latency_ms_sum", "ttft_ms_sum", "ttft_calls"],
             computed: """
                 SELECT tenant_id, \(hour) AS hour_ms, provider, model, user_id, api_key_id, \(callSums), \(failed),
-                    CAST(SUM(finished_at_ms - started_at_ms) AS BIGINT) AS latency_ms_sum,
-                    CAST(COALESCE(SUM(first_token_at_ms - started_at_ms), 0) AS BIGINT) AS ttft_ms_sum,
+                    CAST(SUM(\(AnalyticsStore.latencyExpression)) AS BIGINT) AS latency_ms_sum,
+                    CAST(COALESCE(SUM(\(AnalyticsStore.ttftExpression)), 0) AS BIGINT) AS ttft_ms_sum,
                     CAST(COUNT(first_token_at_ms) AS BIGINT) AS ttft_calls
                 FROM llm_calls WHERE 1 = 1
                 """,

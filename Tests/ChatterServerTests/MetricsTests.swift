@@ -65,6 +65,9 @@ import Testing
             )
             #expect(try await harness.request(.GET, "/metrics", key: member.secret).status == 403)
             #expect(try await harness.request(.GET, "/metrics").status == 200)
+            // Metrics cover every tenant: another tenant's admin may not read them.
+            let otherAdmin = try await harness.runtime.access.createTenant(named: "other")
+            #expect(try await harness.request(.GET, "/metrics", key: otherAdmin.secret).status == 403)
         }
     }
 

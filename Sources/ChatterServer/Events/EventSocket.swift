@@ -61,6 +61,10 @@ actor SocketWriter {
     }
 }
 
+final class EndedSubscriptions: Sendable {
+    let ids = Mutex<Set<String>>([])
+}
+
 struct EventSocketSession: Sendable {
     let runtime: ChatterRuntime
     let identity: Identity
@@ -81,6 +85,8 @@ struct EventSocketSession: Sendable {
 
     func run(_ inbound: WebSocketInboundStream) async {
         var subscriptions: [String: Task<Void, Never>] = [:]
+        // Subscriptions that ended on their own (cut off, or the server stopping) free their ids.
+        let ended = EndedSubscriptions()
         defer { for task in subscriptions.values { task.cancel() } }
         do {
             for try await message in inbound.messages(maxSize: 64 << 10) {
@@ -95,6 +101,9 @@ struct EventSocketSession: Sendable {
                 guard let id = request.id, !id.isEmpty, id.count <= 100 else {
                     try await error(nil, "every message needs an id (1 to 100 characters)")
                     continue
+                }
+                for id in ended.ids.withLock({ finished in defer { finished.removeAll() }; return finished }) {
+                    subscriptions.removeValue(forKey: id)
                 }
                 switch request.type {
                 case "subscribe":
@@ -133,6 +142,7 @@ struct EventSocketSession: Sendable {
                     }
                     let replayAfter = request.afterSeq
                     subscriptions[id] = Task {
+                        defer { ended.ids.withLock { _ = $0.insert(id) } }
                         await forward(
                             EventFeed(hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter), subscription: id
                         )

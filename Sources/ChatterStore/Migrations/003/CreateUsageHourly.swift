@@ -55,6 +55,8 @@ struct CreateUsageHourly: AsyncMigration {
             )
             """
         ).run()
+        // A database upgraded to this version already has calls: its rollups start complete.
+        try await AnalyticsStore.rebuildHourlyRollups(tenantID: nil, on: sql)
     }
 
     func revert(on database: any Database) async throws {
