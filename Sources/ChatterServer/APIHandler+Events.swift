@@ -27,7 +27,12 @@ extension APIHandler {
             conversationID: input.query.conversationId, executionID: input.query.executionId
         )
         let subscription = runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
-        let body = EventStreamBody(hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter)
+        let access = runtime.access
+        let keyID = identity.apiKeyID
+        let body = EventStreamBody(
+            hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter,
+            stillAuthorized: { (try? await access.isActive(keyID: keyID)) ?? true }
+        )
         return .ok(.init(body: .textEventStream(HTTPBody(body, length: .unknown, iterationBehavior: .single))))
     }
 }

@@ -17,13 +17,13 @@ extension APIHandler {
     func getMonitoringSummary(_ input: Operations.GetMonitoringSummary.Input) async throws -> Operations.GetMonitoringSummary.Output {
         let identity = try RequestScope.caller()
         let now = Clock.nowMilliseconds()
-        var windows: [Schemas.MonitoringWindow] = []
-        for (name, span) in [("5m", Int64(300_000)), ("1h", 3_600_000), ("24h", 86_400_000)] {
-            let models = try await runtime.monitoring.summary(
-                tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID, from: now - span
-            )
-            windows.append(
-                .init(window: name, from: Timestamp.iso8601(milliseconds: now - span), models: models.map(Schemas.ModelWindowSummary.init))
+        let spans: [(String, Int64)] = [("5m", 300_000), ("1h", 3_600_000), ("24h", 86_400_000)]
+        let summaries = try await runtime.monitoring.summaries(
+            tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID, windowStarts: spans.map { now - $0.1 }
+        )
+        let windows = zip(spans, summaries).map { window, models in
+            Schemas.MonitoringWindow(
+                window: window.0, from: Timestamp.iso8601(milliseconds: now - window.1), models: models.map(Schemas.ModelWindowSummary.init)
             )
         }
         return .ok(.init(body: .json(.init(windows: windows))))

@@ -89,6 +89,13 @@ public struct AccessStore: Sendable {
         return try await listKeys(tenantID: tenantID).first { $0.id == id }!
     }
 
+    /// Whether a key still exists and is not revoked (long-lived streams re-check the key that opened them).
+    public func isActive(keyID: String) async throws -> Bool {
+        let row = try await database.sql.raw("SELECT revoked_at_ms FROM api_keys WHERE id = \(bind: keyID)").first()
+        guard let row else { return false }
+        return try row.decode(column: "revoked_at_ms", as: Int64?.self) == nil
+    }
+
     /// The identity behind a presented key, or nil for an unknown, wrong or revoked key.
     public func authenticate(secret: String) async throws -> Identity? {
         guard secret.count >= Self.minimumKeyLength else { return nil }

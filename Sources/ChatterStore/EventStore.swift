@@ -141,9 +141,22 @@ public struct EventStore: Sendable {
     }
 
     /// Retention: deletes events older than the cutoff; returns how many.
+    /// Deletes in batches of 1,000 so that a large backlog never holds the database's write lock for long.
     @discardableResult
     public func prune(before cutoffMilliseconds: Int64) async throws -> Int {
-        try await database.sql.raw("DELETE FROM events WHERE at_ms < \(bind: cutoffMilliseconds) RETURNING seq").all().count
+        var removed = 0
+        while true {
+            let batch = try await database.sql.raw(
+                """
+                DELETE FROM events WHERE seq IN (
+                    SELECT seq FROM events WHERE at_ms < \(bind: cutoffMilliseconds) ORDER BY seq LIMIT 1000
+                ) RETURNING seq
+                """
+            ).all().count
+            removed += batch
+            if batch < 1000 { return removed }
+            await Task.yield()
+        }
     }
 
     static func event(from row: any SQLRow) throws -> StoredEvent {

@@ -101,8 +101,45 @@ public struct MonitoringStore: Sendable {
         }
     }
 
-    /// Calls finalised in `[from, now]`, per provider and model.
-    public func summary(tenantID: String, userID: String?, from: Int64) async throws -> [ModelSummary] {
+    /// For each window start, the calls finalised since then, per provider and model: one read of the widest.
+    public func summaries(tenantID: String, userID: String?, windowStarts: [Int64]) async throws -> [[ModelSummary]] {
+        guard let earliest = windowStarts.min() else { return [] }
+        let calls = try await calls(tenantID: tenantID, userID: userID, from: earliest)
+        return windowStarts.map { start in
+            Self.group(calls.filter { $0.started >= start })
+        }
+    }
+
+    struct CallRow {
+        var provider: String
+        var model: String
+        var status: String
+        var inputTokens: Int64
+        var outputTokens: Int64
+        var cost: Int64?
+        var started: Int64
+        var firstToken: Int64?
+        var finished: Int64?
+    }
+
+    static func group(_ calls: [CallRow]) -> [ModelSummary] {
+        var groups: [String: ModelSummary] = [:]
+        for call in calls {
+            let key = "\(call.provider)/\(call.model)"
+            var group = groups[key] ?? ModelSummary(provider: call.provider, model: call.model)
+            group.calls += 1
+            if ["error", "interrupted", "cancelled"].contains(call.status) { group.failedCalls += 1 }
+            group.inputTokens += call.inputTokens
+            group.outputTokens += call.outputTokens
+            if let cost = call.cost { group.costNanoUSD += cost } else { group.unpricedCalls += 1 }
+            if let finished = call.finished { group.latencies.append(max(0, finished - call.started)) }
+            if let firstToken = call.firstToken { group.ttfts.append(max(0, firstToken - call.started)) }
+            groups[key] = group
+        }
+        return groups.values.sorted { ($0.provider, $0.model) < ($1.provider, $1.model) }
+    }
+
+    private func calls(tenantID: String, userID: String?, from: Int64) async throws -> [CallRow] {
         let own: SQLQueryString = userID.map { "AND user_id = \(bind: $0)" } ?? ""
         let rows = try await database.sql.raw(
             """
@@ -111,22 +148,18 @@ public struct MonitoringStore: Sendable {
             WHERE tenant_id = \(bind: tenantID) AND started_at_ms >= \(bind: from) AND status <> \(bind: LLMCallStatus.inFlight.rawValue) \(own)
             """
         ).all()
-        var groups: [String: ModelSummary] = [:]
-        for row in rows {
-            let provider = try row.decode(column: "provider", as: String.self)
-            let model = try row.decode(column: "model", as: String.self)
-            var group = groups["\(provider)/\(model)"] ?? ModelSummary(provider: provider, model: model)
-            let status = try row.decode(column: "status", as: String.self)
-            let started = try row.decode(column: "started_at_ms", as: Int64.self)
-            group.calls += 1
-            if ["error", "interrupted", "cancelled"].contains(status) { group.failedCalls += 1 }
-            group.inputTokens += try row.decode(column: "input_tokens", as: Int64?.self) ?? 0
-            group.outputTokens += try row.decode(column: "output_tokens", as: Int64?.self) ?? 0
-            if let cost = try row.decode(column: "cost_nanousd", as: Int64?.self) { group.costNanoUSD += cost } else { group.unpricedCalls += 1 }
-            if let finished = try row.decode(column: "finished_at_ms", as: Int64?.self) { group.latencies.append(finished - started) }
-            if let firstToken = try row.decode(column: "first_token_at_ms", as: Int64?.self) { group.ttfts.append(firstToken - started) }
-            groups["\(provider)/\(model)"] = group
+        return try rows.map { row in
+            CallRow(
+                provider: try row.decode(column: "provider", as: String.self),
+                model: try row.decode(column: "model", as: String.self),
+                status: try row.decode(column: "status", as: String.self),
+                inputTokens: try row.decode(column: "input_tokens", as: Int64?.self) ?? 0,
+                outputTokens: try row.decode(column: "output_tokens", as: Int64?.self) ?? 0,
+                cost: try row.decode(column: "cost_nanousd", as: Int64?.self),
+                started: try row.decode(column: "started_at_ms", as: Int64.self),
+                firstToken: try row.decode(column: "first_token_at_ms", as: Int64?.self),
+                finished: try row.decode(column: "finished_at_ms", as: Int64?.self)
+            )
         }
-        return groups.values.sorted { ($0.provider, $0.model) < ($1.provider, $1.model) }
     }
 }

@@ -173,13 +173,44 @@ import Testing
             #expect(hub.overflowed(slow))
 
             // On the wire the slow client gets what was queued, then a final error telling it where to resume.
-            var iterator = EventStreamBody(hub: hub, subscription: slow, filter: filter, replayAfter: nil).makeAsyncIterator()
+            var iterator = EventStreamBody(hub: hub, subscription: slow, filter: filter, replayAfter: nil, stillAuthorized: { true }).makeAsyncIterator()
             var wire: [String] = []
             while let chunk = try await iterator.next() { wire.append(String(decoding: chunk, as: UTF8.self)) }
             #expect(wire.count == 5)
             #expect(wire.dropFirst().prefix(3).allSatisfy { $0.hasPrefix("id: ") })
             #expect(wire.last?.hasPrefix("event: error\n") == true)
             #expect(wire.last?.contains("Last-Event-ID: \(frames[2].id!)") == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aRevokedKeyLosesItsStream(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_EVENTS_KEEPALIVE_SECONDS": "1"]) { harness in
+            let tenant = try #require(try await harness.runtime.access.tenantIDs().first)
+            let member = try await harness.runtime.access.createKey(tenantID: tenant, userID: nil, userName: "m", role: .member, name: "m")
+            let subscriber = try await EventSubscriber.connect(harness, key: member.secret)
+            defer { Task { await subscriber.close() } }
+            _ = try await harness.send(try await harness.createConversation(key: member.secret), #"{"content":"hi"}"#, key: member.secret)
+            try await subscriber.wait { $0.contains { $0.event == "workflow.completed" } }
+            let revoked = try await harness.request(.DELETE, "/api/v1/admin/keys/\(member.key.id)")
+            #expect(revoked.status == 200)
+            let frames = try await subscriber.wait { $0.last?.event == "error" }
+            #expect(frames.last?.data["detail"]?.string?.contains("revoked") == true)
+            try await harness.eventually { subscriber.ended }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func retentionDeletesOnlyOldEvents(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation()
+            _ = try await harness.send(conversation, #"{"content":"kept or not"}"#)
+            let all = try await harness.count("events")
+            #expect(all == 7)
+            #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() - 60_000) == 0)
+            #expect(try await harness.count("events") == all)
+            #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() + 1) == Int(all))
+            #expect(try await harness.count("events") == 0)
         }
     }
 

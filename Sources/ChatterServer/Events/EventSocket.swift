@@ -107,6 +107,10 @@ struct EventSocketSession: Sendable {
                 }
                 switch request.type {
                 case "subscribe":
+                    guard (try? await runtime.access.isActive(keyID: identity.apiKeyID)) ?? true else {
+                        try await error(id, EventFeed.revokedProblem(instance: "/api/v1/ws").detail)
+                        continue
+                    }
                     guard subscriptions[id] == nil else {
                         try await error(id, "subscription \(id) already exists")
                         continue
@@ -141,10 +145,16 @@ struct EventSocketSession: Sendable {
                         throw error
                     }
                     let replayAfter = request.afterSeq
+                    let access = runtime.access
+                    let keyID = identity.apiKeyID
                     subscriptions[id] = Task {
                         defer { ended.ids.withLock { _ = $0.insert(id) } }
                         await forward(
-                            EventFeed(hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter), subscription: id
+                            EventFeed(
+                                hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter,
+                                stillAuthorized: { (try? await access.isActive(keyID: keyID)) ?? true }
+                            ),
+                            subscription: id
                         )
                     }
                 case "unsubscribe":
@@ -185,6 +195,8 @@ struct EventSocketSession: Sendable {
                     continue
                 case .cutOff(let lastSent):
                     try await error(id, EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/ws").detail)
+                case .revoked:
+                    try await error(id, EventFeed.revokedProblem(instance: "/api/v1/ws").detail)
                 }
             }
         } catch {

@@ -13,6 +13,8 @@ struct EventFeed {
         case keepalive
         /// The hub cut this subscriber off; it resumes after `lastSent`.
         case cutOff(lastSent: Int64)
+        /// The key that opened the feed was revoked: nothing more is sent.
+        case revoked
     }
 
     /// Ends the subscription when the reader lets go of the feed, whether it finished or the client left.
@@ -30,15 +32,21 @@ struct EventFeed {
 
     let lease: Lease
     let filter: EventStore.Filter
+    /// Asked at each keepalive: whether the key that opened the feed is still valid.
+    let stillAuthorized: @Sendable () async -> Bool
     var replayCursor: Int64?
     var pending: [StoredEvent] = []
     var lastSent: Int64
     var live: AsyncStream<EventHub.Item>.Iterator
     var finished = false
 
-    init(hub: EventHub, subscription: EventHub.Subscription, filter: EventStore.Filter, replayAfter: Int64?) {
+    init(
+        hub: EventHub, subscription: EventHub.Subscription, filter: EventStore.Filter, replayAfter: Int64?,
+        stillAuthorized: @escaping @Sendable () async -> Bool = { true }
+    ) {
         self.lease = Lease(hub: hub, subscription: subscription)
         self.filter = filter
+        self.stillAuthorized = stillAuthorized
         self.replayCursor = replayAfter
         self.lastSent = replayAfter ?? subscription.liveAfter
         self.live = subscription.events.makeAsyncIterator()
@@ -64,6 +72,11 @@ struct EventFeed {
         ) {
             switch item {
             case .keepalive:
+                guard await stillAuthorized() else {
+                    finished = true
+                    lease.hub.forget(lease.subscription)
+                    return .revoked
+                }
                 return .keepalive
             case .event(let event):
                 guard event.seq > lastSent else { continue }
@@ -73,6 +86,10 @@ struct EventFeed {
         }
         finished = true
         return lease.hub.overflowed(lease.subscription) ? .cutOff(lastSent: lastSent) : nil
+    }
+
+    static func revokedProblem(instance: String) -> Problem {
+        Problem(ChatterError(.unauthorized, "the API key of this stream was revoked"), instance: instance, requestID: nil)
     }
 
     static func cutOffProblem(lastSent: Int64, instance: String) -> Problem {
@@ -94,9 +111,12 @@ struct EventStreamBody: AsyncSequence, Sendable {
     let subscription: EventHub.Subscription
     let filter: EventStore.Filter
     let replayAfter: Int64?
+    let stillAuthorized: @Sendable () async -> Bool
 
     func makeAsyncIterator() -> Iterator {
-        Iterator(feed: EventFeed(hub: hub, subscription: subscription, filter: filter, replayAfter: replayAfter))
+        Iterator(
+            feed: EventFeed(hub: hub, subscription: subscription, filter: filter, replayAfter: replayAfter, stillAuthorized: stillAuthorized)
+        )
     }
 
     struct Iterator: AsyncIteratorProtocol {
@@ -113,6 +133,7 @@ struct EventStreamBody: AsyncSequence, Sendable {
             case .event(let event): return event.sseFrame
             case .keepalive: return ArraySlice(": keepalive\n\n".utf8)
             case .cutOff(let lastSent): return ChatEventStream.frame("error", EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/events"))
+            case .revoked: return ChatEventStream.frame("error", EventFeed.revokedProblem(instance: "/api/v1/events"))
             case nil: return nil
             }
         }
