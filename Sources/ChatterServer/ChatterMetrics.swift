@@ -50,9 +50,25 @@ final class ChatterMetrics: Sendable {
         delivered = registry.makeCounter(name: "chatter_events_delivered_total", help: "Events handed to live subscribers.")
     }
 
+    /// Model names come from requests (a provider that cannot list its models accepts any): past this many
+    /// distinct names per node, further ones are counted under `model="other"` so series stay bounded.
+    static let maxModelLabels = 500
+    private let modelLabels = Mutex<Set<String>>([])
+
+    private func modelLabel(_ provider: String, _ model: String) -> String {
+        let key = provider + "/" + model
+        return modelLabels.withLock { known in
+            if known.contains(key) { return model }
+            guard known.count < Self.maxModelLabels else { return "other" }
+            known.insert(key)
+            return model
+        }
+    }
+
     /// A call's final numbers, after its transaction committed.
     func callFinished(_ call: StartedCall, _ outcome: CallOutcome) {
-        let model: [(String, String)] = [("provider", call.provider), ("model", call.model)]
+        let modelName = modelLabel(call.provider, call.model)
+        let model: [(String, String)] = [("provider", call.provider), ("model", modelName)]
         counter("chatter_llm_calls_total", model + [("status", outcome.status.rawValue)], help: "Upstream LLM calls by final status."
         ).increment()
         let usage = outcome.usage
@@ -72,7 +88,7 @@ final class ChatterMetrics: Sendable {
                 .increment()
         }
         let genAI: [(String, String)] = [
-            ("gen_ai_operation_name", "chat"), ("gen_ai_system", call.provider), ("gen_ai_request_model", call.model),
+            ("gen_ai_operation_name", "chat"), ("gen_ai_system", call.provider), ("gen_ai_request_model", modelName),
         ]
         for (type, tokens) in [("input", usage.inputTokens), ("output", usage.outputTokens)] where usage.source != .missing {
             histogram("gen_ai_client_token_usage", genAI + [("gen_ai_token_type", type)], buckets: Self.tokenBuckets,

@@ -4,10 +4,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Fans the event log out to this node's live subscribers. One reader per node follows the log in `seq`
-/// order (woken by this node's commits, and by a short poll for what other nodes commit), so subscribers
-/// never query the database for live events. Each subscriber has a bounded queue: the hub never waits on a
-/// subscriber, and one that falls behind is cut off (it resumes with `Last-Event-ID`).
 /// An event with its wire forms rendered once, however many subscribers it goes to.
 final class RenderedEvent: Sendable {
     let event: StoredEvent
@@ -25,6 +21,10 @@ final class RenderedEvent: Sendable {
     var seq: Int64 { event.seq }
 }
 
+/// Fans the event log out to this node's live subscribers. One reader per node follows the log in `seq`
+/// order (woken by this node's commits, and by a short poll for what other nodes commit), so subscribers
+/// never query the database for live events. Each subscriber has a bounded queue: the hub never waits on a
+/// subscriber, and one that falls behind is cut off (it resumes with `Last-Event-ID`).
 final class EventHub: Sendable {
     enum Item: Sendable {
         case event(RenderedEvent)
@@ -33,14 +33,14 @@ final class EventHub: Sendable {
 
     struct Subscription: Sendable {
         let id: Int
-        let events: AsyncStream<Item>
+        let events: SubscriberQueue
         /// Live delivery starts after this seq; anything before it comes from a replay of the log.
         let liveAfter: Int64
     }
 
     private struct Subscriber {
         let filter: EventStore.Filter
-        let continuation: AsyncStream<Item>.Continuation
+        let queue: SubscriberQueue
     }
 
     private struct State {
@@ -78,14 +78,13 @@ final class EventHub: Sendable {
     var position: Int64 { state.withLock { $0.lastSeq } }
 
     func subscribe(_ filter: EventStore.Filter, queueLimit: Int) -> Subscription {
-        let (stream, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+        let queue = SubscriberQueue(limit: queueLimit)
         let (id, liveAfter) = state.withLock { state in
             state.nextID += 1
-            state.subscribers[state.nextID] = Subscriber(filter: filter, continuation: continuation)
+            state.subscribers[state.nextID] = Subscriber(filter: filter, queue: queue)
             return (state.nextID, state.lastSeq)
         }
-        continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
-        return Subscription(id: id, events: stream, liveAfter: liveAfter)
+        return Subscription(id: id, events: queue, liveAfter: liveAfter)
     }
 
     /// Whether the hub cut this subscriber off because its queue was full.
@@ -99,7 +98,8 @@ final class EventHub: Sendable {
             state.overflowed.remove(subscription.id)
             return state.subscribers.removeValue(forKey: subscription.id)
         }
-        removed?.continuation.finish()
+        removed?.queue.finish()
+        subscription.events.terminate()
     }
 
     /// Follows the log until cancelled, then ends every subscription.
@@ -141,14 +141,14 @@ final class EventHub: Sendable {
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)
         }
-        for subscriber in remaining { subscriber.continuation.finish() }
+        for subscriber in remaining { subscriber.queue.finish() }
     }
 
     /// A keepalive to every subscriber; one whose queue is full simply misses it.
     func sendKeepalives() {
         state.withLock { state in
             for (id, subscriber) in state.subscribers {
-                if case .terminated = subscriber.continuation.yield(.keepalive) { state.subscribers.removeValue(forKey: id) }
+                if case .terminated = subscriber.queue.offer(.keepalive) { state.subscribers.removeValue(forKey: id) }
             }
         }
     }
@@ -187,7 +187,7 @@ final class EventHub: Sendable {
                     for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
                         let shared = rendered ?? RenderedEvent(event)
                         rendered = shared
-                        switch subscriber.continuation.yield(.event(shared)) {
+                        switch subscriber.queue.offer(.event(shared)) {
                         case .enqueued:
                             state.delivered += 1
                         case .dropped:
@@ -196,15 +196,13 @@ final class EventHub: Sendable {
                             cutOff.append(subscriber)
                         case .terminated:
                             state.subscribers.removeValue(forKey: id)
-                        @unknown default:
-                            break
                         }
                     }
                 }
                 state.lastSeq = last.seq
                 return cutOff
             }
-            for subscriber in cutOff { subscriber.continuation.finish() }
+            for subscriber in cutOff { subscriber.queue.finish() }
             if events.count < 1000 { return }
         }
     }

@@ -37,7 +37,9 @@ struct EventFeed {
     var replayCursor: Int64?
     var pending: [StoredEvent] = []
     var lastSent: Int64
-    var live: AsyncStream<EventHub.Item>.Iterator
+    /// Live items taken from the queue and not yet handed out.
+    var buffered: [EventHub.Item] = []
+    var bufferedIndex = 0
     var finished = false
 
     init(
@@ -49,7 +51,6 @@ struct EventFeed {
         self.stillAuthorized = stillAuthorized
         self.replayCursor = replayAfter
         self.lastSent = replayAfter ?? subscription.liveAfter
-        self.live = subscription.events.makeAsyncIterator()
     }
 
     mutating func next() async throws -> Item? {
@@ -65,11 +66,18 @@ struct EventFeed {
             replayCursor = page.last?.seq
         }
         let lease = self.lease
-        // A server that is stopping waits for open responses: end the feed so it can.
-        while let item = await withGracefulShutdownHandler(
-            operation: { await live.next() },
-            onGracefulShutdown: { lease.hub.forget(lease.subscription) }
-        ) {
+        while true {
+            if bufferedIndex == buffered.count {
+                // A server that is stopping waits for open responses: end the feed so it can.
+                guard let batch = await withGracefulShutdownHandler(
+                    operation: { await lease.subscription.events.next() },
+                    onGracefulShutdown: { lease.hub.forget(lease.subscription) }
+                ) else { break }
+                buffered = batch
+                bufferedIndex = 0
+            }
+            let item = buffered[bufferedIndex]
+            bufferedIndex += 1
             switch item {
             case .keepalive:
                 guard await stillAuthorized() else {
@@ -86,6 +94,20 @@ struct EventFeed {
         }
         finished = true
         return lease.hub.overflowed(lease.subscription) ? .cutOff(lastSent: lastSent) : nil
+    }
+
+    /// The next live event if one is already taken from the queue, without waiting (to coalesce writes).
+    mutating func nextIfReady() -> RenderedEvent? {
+        guard replayCursor == nil, !finished else { return nil }
+        while bufferedIndex < buffered.count {
+            let item = buffered[bufferedIndex]
+            bufferedIndex += 1
+            if case .event(let event) = item, event.seq > lastSent {
+                lastSent = event.seq
+                return event
+            }
+        }
+        return nil
     }
 
     static func revokedProblem(instance: String) -> Problem {
@@ -130,7 +152,12 @@ struct EventStreamBody: AsyncSequence, Sendable {
                 return ArraySlice("retry: 2000\n\n".utf8)
             }
             switch try await feed.next() {
-            case .event(let event): return event.sseFrame
+            case .event(let event):
+                // Events already waiting go out in the same write.
+                guard let next = feed.nextIfReady() else { return event.sseFrame }
+                var frames = Array(event.sseFrame) + next.sseFrame
+                while frames.count < 256 << 10, let more = feed.nextIfReady() { frames += more.sseFrame }
+                return ArraySlice(frames)
             case .keepalive: return ArraySlice(": keepalive\n\n".utf8)
             case .cutOff(let lastSent): return ChatEventStream.frame("error", EventFeed.cutOffProblem(lastSent: lastSent, instance: "/api/v1/events"))
             case .revoked: return ChatEventStream.frame("error", EventFeed.revokedProblem(instance: "/api/v1/events"))
