@@ -7,8 +7,8 @@ import SQLKit
 /// Times an analytics query over a month of calls: fills a fresh database with `--calls` finalised
 /// `llm_calls` rows spread over 30 days (5 providers/models, 50 users, 20,000 conversations), builds the hourly
 /// rollups from them, checks that reconcile agrees with them, then times usage grouped by model and day over the
-/// 30 days. Conversations are bursts of 50 consecutive calls. (The generated calls have no conversation, execution
-/// or daily-rollup rows, so reconcile's only discrepancies are the daily rollups it expects for them.)
+/// 30 days. Conversations are bursts of 50 consecutive calls. (The generated calls have no conversation or
+/// execution rows; reconcile checks the calls against the rebuilt daily and hourly rollups.)
 @main
 struct AnalyticsBench {
     static func main() async throws {
@@ -31,6 +31,12 @@ struct AnalyticsBench {
         let fill = ContinuousClock.now
         // Generated in SQL: call i starts at an even spacing over the 30 days.
         let spacing = Double(30 * 86_400_000) / Double(calls)
+        // The call's UTC day, as the ledger records it.
+        let start = "(\(monthAgo) + CAST(i * \(spacing) AS BIGINT))"
+        let dayOfStart =
+            database.kind == .sqlite
+            ? "strftime('%Y-%m-%d', \(start) / 1000, 'unixepoch')"
+            : "to_char(to_timestamp(\(start) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
         try await database.sql.raw(
             """
             INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model, streamed,
@@ -41,7 +47,8 @@ struct AnalyticsBench {
                 CASE i % 5 WHEN 0 THEN 'openai' WHEN 1 THEN 'openai' WHEN 2 THEN 'anthropic' WHEN 3 THEN 'gemini' ELSE 'ollama' END,
                 CASE i % 5 WHEN 0 THEN 'gpt-4o-mini' WHEN 1 THEN 'gpt-4.1' WHEN 2 THEN 'claude-sonnet-4' WHEN 3 THEN 'gemini-2.5-flash' ELSE 'llama3' END,
                 i % 2, 1, 'bench', CASE WHEN i % 50 = 0 THEN 'error' ELSE 'ok' END, 'reported', 200 + i % 800, (i % 3) * 64,
-                20 + i % 400, 200 + i % 800, CASE WHEN i % 5 = 4 THEN NULL ELSE 1000 + i % 9000 END, '2000-01-01',
+                20 + i % 400, 200 + i % 800, CASE WHEN i % 5 = 4 THEN NULL ELSE 1000 + i % 9000 END,
+                \(unsafeRaw: dayOfStart),
                 \(bind: monthAgo) + CAST(i * \(bind: spacing) AS BIGINT),
                 CASE WHEN i % 2 = 1 THEN \(bind: monthAgo) + CAST(i * \(bind: spacing) AS BIGINT) + 80 + i % 900 ELSE NULL END,
                 \(bind: monthAgo) + CAST(i * \(bind: spacing) AS BIGINT) + 300 + i % 4000
@@ -49,16 +56,20 @@ struct AnalyticsBench {
             """
         ).run()
         let analytics = AnalyticsStore(database: database)
-        try await analytics.rebuildHourlyRollups(tenantID: tenant)
+        try await analytics.rebuildRollups(tenantID: tenant)
         let hourlyRows = try await database.sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM usage_hourly").first()!.decode(column: "n", as: Int64.self)
-        print("database: \(database.kind.rawValue); \(calls) calls over 30 days; \(hourlyRows) hourly rollup rows; filled in \(fill.duration(to: .now))")
+        let dailyRows = try await database.sql.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM usage_daily").first()!.decode(column: "n", as: Int64.self)
+        print("database: \(database.kind.rawValue); \(calls) calls over 30 days; \(hourlyRows) hourly and \(dailyRows) daily rollup rows; filled in \(fill.duration(to: .now))")
 
         let scope = AnalyticsStore.Scope(tenantID: tenant, userID: nil)
         var timings: [Duration] = []
         var rows: [AnalyticsStore.Row] = []
+        // Whole days, as the API asks for day buckets.
+        let fromDay = monthAgo - monthAgo % 86_400_000
+        let toDay = now - now % 86_400_000 + 86_400_000
         for _ in 0..<25 {
             let start = ContinuousClock.now
-            rows = try await analytics.usage(scope, from: monthAgo - monthAgo % 3_600_000, to: now + 3_600_000, bucket: .day, groupBy: [.model])
+            rows = try await analytics.usage(scope, from: fromDay, to: toDay, bucket: .day, groupBy: [.model])
             timings.append(start.duration(to: .now))
         }
         timings.sort()
@@ -66,11 +77,11 @@ struct AnalyticsBench {
         print("usage by model and day over 30 days: \(rows.count) rows, \(total) calls")
         print("query time: p50 \(ms(timings[timings.count / 2])) ms, max \(ms(timings.last!)) ms (25 runs)")
         let top = ContinuousClock.now
-        let spenders = try await analytics.top(scope, from: monthAgo - monthAgo % 3_600_000, to: now + 3_600_000, by: .conversation, limit: 10)
+        let spenders = try await analytics.top(scope, from: fromDay, to: toDay, by: .conversation, limit: 10)
         print("top 10 conversations by cost over 30 days: \(ms(top.duration(to: .now))) ms (\(spenders.count) rows)")
         let check = try await Reconciler(database: database).run(tenantID: tenant)
         let byKind = Dictionary(grouping: check.discrepancies, by: \.kind).mapValues(\.count)
-        print("reconcile: \(check.checked) checked; discrepancies by kind: \(byKind) (hourly rollups must have none)")
+        print("reconcile: \(check.checked) checked; discrepancies by kind: \(byKind) (must be empty)")
         await database.shutdown()
     }
 

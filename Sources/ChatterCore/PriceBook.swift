@@ -156,6 +156,20 @@ public enum UTCDay {
         return String(format: "%04d-%02d-%02d", Int(year), Int(month), Int(day))
     }
 
+    /// The first millisecond of a `YYYY-MM-DD` day (nil for anything else).
+    public static func milliseconds(fromDay text: String) -> Int64? {
+        let parts = text.split(separator: "-").compactMap { Int64($0) }
+        guard text.count == 10, parts.count == 3 else { return nil }
+        let (year, month, day) = (parts[0], parts[1], parts[2])
+        // The inverse of `civil(fromDays:)`.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return (era * 146_097 + dayOfEra - 719_468) * 86_400_000
+    }
+
     /// The proleptic Gregorian date of a count of days since 1970-01-01.
     public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         // Eras of 400 years (146,097 days) starting on March 1st, so the leap day ends each era's year.

@@ -7,7 +7,10 @@ extension APIHandler {
     func getAnalyticsUsage(_ input: Operations.GetAnalyticsUsage.Input) async throws -> Operations.GetAnalyticsUsage.Output {
         let identity = try RequestScope.caller()
         let bucket: AnalyticsStore.Bucket = input.query.bucket.map { $0 == .day ? .day : .hour } ?? .hour
-        let (from, to) = try Self.range(input.query.from, input.query.to, defaultSpan: bucket == .hour ? 86_400_000 : 30 * 86_400_000)
+        let (from, to) = try Self.range(
+            input.query.from, input.query.to, defaultSpan: bucket == .hour ? 86_400_000 : 30 * 86_400_000,
+            unit: bucket == .hour ? 3_600_000 : 86_400_000
+        )
         var dimensions: [AnalyticsStore.Dimension] = []
         for name in (input.query.groupBy ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let dimension = AnalyticsStore.Dimension(rawValue: name) else {
@@ -38,7 +41,7 @@ extension APIHandler {
         }
         let limit = input.query.limit ?? 10
         guard (1...100).contains(limit) else { throw ChatterError.invalid("limit must be between 1 and 100") }
-        let (from, to) = try Self.range(input.query.from, input.query.to, defaultSpan: 30 * 86_400_000)
+        let (from, to) = try Self.range(input.query.from, input.query.to, defaultSpan: 30 * 86_400_000, unit: 86_400_000)
         let rows = try await runtime.analytics.top(Self.scope(identity), from: from, to: to, by: dimension, limit: limit)
         return .ok(
             .init(
@@ -56,9 +59,9 @@ extension APIHandler {
         AnalyticsStore.Scope(tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID)
     }
 
-    /// `[from, to)` in milliseconds from ISO-8601 times or UTC days; the rollups are hourly, so a time inside an
-    /// hour selects that whole hour.
-    static func range(_ fromText: String?, _ toText: String?, defaultSpan: Int64) throws -> (Int64, Int64) {
+    /// `[from, to)` in milliseconds from ISO-8601 times or UTC days, widened to whole units (hours, or days for
+    /// day buckets): a time inside an hour selects that whole hour.
+    static func range(_ fromText: String?, _ toText: String?, defaultSpan: Int64, unit: Int64 = 3_600_000) throws -> (Int64, Int64) {
         func instant(_ text: String, _ parameter: String) throws -> Int64 {
             if UTCDay.isValid(text), let date = ISO8601DateFormatter().date(from: text + "T00:00:00Z") {
                 return Int64(date.timeIntervalSince1970 * 1000)
@@ -69,12 +72,12 @@ extension APIHandler {
             if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
             throw ChatterError.invalid("\(parameter) must be an ISO-8601 time (2026-11-21T10:00:00Z) or a day (2026-11-21)")
         }
-        let hour: Int64 = 3_600_000
+        let hour = unit
         let now = Clock.nowMilliseconds()
         let to = try toText.map { try instant($0, "to") } ?? now
         let from = try fromText.map { try instant($0, "from") } ?? (to - defaultSpan)
         guard from < to else { throw ChatterError.invalid("from must be before to") }
-        // Whole hours: the start's hour is included, and an end inside an hour includes that hour.
+        // Whole units: the start's is included, and an end inside a unit includes that unit.
         return (from - from % hour, to % hour == 0 ? to : to - to % hour + hour)
     }
 }

@@ -293,27 +293,10 @@ public struct LedgerStore: Sendable {
         )
         let executionStep = script.count - 1
 
+        script.add(Self.timedRollupQuery(table: "usage_daily", bucketColumn: "day", bucket: call.day, call, outcome, failed: failed, unpriced: unpriced))
         script.add(
-            """
-            INSERT INTO usage_daily (tenant_id, day, provider, model, user_id, api_key_id, calls, failed_calls, input_tokens,
-                cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
-            VALUES (\(bind: call.tenantID), \(bind: call.day), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
-                    \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens),
-                    \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens), \(bind: usage.reasoningTokens), \(bind: cost ?? 0),
-                    \(bind: unpriced))
-            ON CONFLICT (tenant_id, day, provider, model, user_id, api_key_id) DO UPDATE SET
-                calls = usage_daily.calls + 1, failed_calls = usage_daily.failed_calls + excluded.failed_calls,
-                input_tokens = usage_daily.input_tokens + excluded.input_tokens,
-                cached_input_tokens = usage_daily.cached_input_tokens + excluded.cached_input_tokens,
-                cache_write_tokens = usage_daily.cache_write_tokens + excluded.cache_write_tokens,
-                output_tokens = usage_daily.output_tokens + excluded.output_tokens,
-                reasoning_tokens = usage_daily.reasoning_tokens + excluded.reasoning_tokens,
-                cost_nanousd = usage_daily.cost_nanousd + excluded.cost_nanousd,
-                unpriced_calls = usage_daily.unpriced_calls + excluded.unpriced_calls
-            """
+            Self.timedRollupQuery(table: "usage_hourly", bucketColumn: "hour_ms", bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced)
         )
-
-        script.add(Self.hourlyRollupQuery(call, outcome, failed: failed, unpriced: unpriced))
         if let conversationID = call.conversationID {
             script.add(
                 """
@@ -368,10 +351,13 @@ public struct LedgerStore: Sendable {
         return finished
     }
 
-    /// The call's contribution to its hour's analytics rollup (the hour it started in, like the day).
-    static func hourlyRollupQuery(_ call: StartedCall, _ outcome: CallOutcome, failed: Int64, unpriced: Int64) -> SQLQueryString {
+    /// The call's contribution to a rollup by provider, model, user and key: the daily one (usage) and the
+    /// hourly one (analytics), both keyed by when the call started, both with its latency and TTFT histograms.
+    static func timedRollupQuery(
+        table: String, bucketColumn: String, bucket: some Encodable & Sendable, _ call: StartedCall, _ outcome: CallOutcome,
+        failed: Int64, unpriced: Int64
+    ) -> SQLQueryString {
         let usage = outcome.usage
-        let hour = call.hourMilliseconds
         let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
         let ttft = outcome.firstTokenAtMilliseconds.map { max(0, $0 - call.startedAtMilliseconds) }
         var histogram = Array(repeating: Int64(0), count: LatencyBuckets.count * 2)
@@ -379,28 +365,19 @@ public struct LedgerStore: Sendable {
         if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = 1 }
         let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
 
-        let histogramUpdates = histogramColumns.map { "\($0) = usage_hourly.\($0) + excluded.\($0)" }.joined(separator: ", ")
+        let summed = ["failed_calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+            "cost_nanousd", "unpriced_calls", "latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
+        let updates = (["calls = \(table).calls + 1"] + summed.map { "\($0) = \(table).\($0) + excluded.\($0)" }).joined(separator: ", ")
         return """
-            INSERT INTO usage_hourly (tenant_id, hour_ms, provider, model, user_id, api_key_id, calls, failed_calls,
+            INSERT INTO \(ident: table) (tenant_id, \(unsafeRaw: bucketColumn), provider, model, user_id, api_key_id, calls, failed_calls,
                 input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls,
                 latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: histogramColumns.joined(separator: ", ")))
-            VALUES (\(bind: call.tenantID), \(bind: hour), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
+            VALUES (\(bind: call.tenantID), \(bind: bucket), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
                     \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
                     \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
                     \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
-            ON CONFLICT (tenant_id, hour_ms, provider, model, user_id, api_key_id) DO UPDATE SET
-                calls = usage_hourly.calls + 1, failed_calls = usage_hourly.failed_calls + excluded.failed_calls,
-                input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
-                cached_input_tokens = usage_hourly.cached_input_tokens + excluded.cached_input_tokens,
-                cache_write_tokens = usage_hourly.cache_write_tokens + excluded.cache_write_tokens,
-                output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
-                reasoning_tokens = usage_hourly.reasoning_tokens + excluded.reasoning_tokens,
-                cost_nanousd = usage_hourly.cost_nanousd + excluded.cost_nanousd,
-                unpriced_calls = usage_hourly.unpriced_calls + excluded.unpriced_calls,
-                latency_ms_sum = usage_hourly.latency_ms_sum + excluded.latency_ms_sum,
-                ttft_ms_sum = usage_hourly.ttft_ms_sum + excluded.ttft_ms_sum,
-                ttft_calls = usage_hourly.ttft_calls + excluded.ttft_calls, \(unsafeRaw: histogramUpdates)
+            ON CONFLICT (tenant_id, \(unsafeRaw: bucketColumn), provider, model, user_id, api_key_id) DO UPDATE SET \(unsafeRaw: updates)
             """
     }
 

@@ -15,6 +15,8 @@ import Testing
             let expected = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
             #expect(Timestamp.iso8601(milliseconds: milliseconds) == expected, "at \(milliseconds)")
             #expect(UTCDay.string(fromMilliseconds: milliseconds) == String(expected.prefix(10)))
+            let dayStart = milliseconds - ((milliseconds % 86_400_000) + 86_400_000) % 86_400_000
+            #expect(UTCDay.milliseconds(fromDay: String(expected.prefix(10))) == dayStart)
         }
     }
 

@@ -14,5 +14,6 @@ extension ChatterDatabase {
         CreatePrices(),
         CreateEvents(),
         CreateUsageHourly(),
+        AddDailyTimings(),
     ]
 }
