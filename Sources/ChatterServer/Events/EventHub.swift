@@ -93,7 +93,7 @@ final class EventHub: Sendable {
     }
 
     func forget(_ subscription: Subscription) {
-        // Finishing runs the stream's termination handler, which takes the lock: never finish while holding it.
+        // Finishing resumes the reader's continuation: never do it while holding the hub's lock.
         let removed = state.withLock { state in
             state.overflowed.remove(subscription.id)
             return state.subscribers.removeValue(forKey: subscription.id)
