@@ -72,13 +72,12 @@ extension APIHandler {
             if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
             throw ChatterError.invalid("\(parameter) must be an ISO-8601 time (2026-11-21T10:00:00Z) or a day (2026-11-21)")
         }
-        let hour = unit
         let now = Clock.nowMilliseconds()
         let to = try toText.map { try instant($0, "to") } ?? now
         let from = try fromText.map { try instant($0, "from") } ?? (to - defaultSpan)
         guard from < to else { throw ChatterError.invalid("from must be before to") }
         // Whole units: the start's is included, and an end inside a unit includes that unit.
-        return (from - from % hour, to % hour == 0 ? to : to - to % hour + hour)
+        return (from - from % unit, to % unit == 0 ? to : to - to % unit + unit)
     }
 }
 

@@ -26,7 +26,7 @@ extension APIHandler {
             tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID, types: types,
             conversationID: input.query.conversationId, executionID: input.query.executionId
         )
-        let subscription = runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
+        let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
         let access = runtime.access
         let keyID = identity.apiKeyID
         let body = EventStreamBody(

@@ -96,10 +96,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/metrics" {
-            guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            guard let secret = Self.bearerToken(request) else {
                 throw ChatterError(.unauthorized, "send the metrics token or an admin API key as Authorization: Bearer <token>")
             }
-            let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
             if let metricsToken, Self.constantTimeEqual(secret, metricsToken) { return try await next(request, context) }
             guard let identity = try await cache.identity(forSecret: secret, access: access) else {
                 throw ChatterError(.unauthorized, "the token is neither the metrics token nor a valid API key")
@@ -111,10 +110,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         guard path.hasPrefix("/api/") || path.hasPrefix("/v1/") else { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        guard let secret = Self.bearerToken(request) else {
             throw ChatterError(.unauthorized, "send an API key as Authorization: Bearer <key>")
         }
-        let secret = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         guard let identity = try await cache.identity(forSecret: secret, access: access) else {
             throw ChatterError(.unauthorized, "the API key is not valid or has been revoked")
         }
@@ -125,6 +123,11 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension AuthenticationMiddleware {
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        return header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+    }
+
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let left = Array(a.utf8)
         let right = Array(b.utf8)

@@ -97,7 +97,7 @@ public struct AnalyticsStore: Sendable {
         let table = byConversation ? "usage_hourly_conversations" : (daily ? "usage_daily" : "usage_hourly")
         let histogramColumns = byConversation ? [] : LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
         let timingColumns = byConversation ? [] : ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"]
-        let sums = (Self.totalColumns + ["failed_calls"] + timingColumns + histogramColumns)
+        let sums = (Reconciler.totalColumnNames + ["failed_calls"] + timingColumns + histogramColumns)
             .map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT) AS \($0)" }.joined(separator: ", ")
         var keys = groupBy.map(\.column)
         if let bucketExpression { keys.insert(bucketExpression, at: 0) }
@@ -215,7 +215,4 @@ public struct AnalyticsStore: Sendable {
         ).run()
     }
 
-    static let totalColumns = [
-        "calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "cost_nanousd", "unpriced_calls",
-    ]
 }

@@ -140,12 +140,12 @@ public struct Reconciler: Sendable {
     /// Hourly analytics rollups against the calls grouped by the same keys, timings included.
     static func checkHourly(scope: SQLQueryString, final: SQLQueryString, on sql: any SQLDatabase, into result: inout Result) async throws {
         let hour = "started_at_ms - (started_at_ms % 3600000)"
-        let failed = "CAST(SUM(CASE WHEN status IN ('error', 'interrupted', 'cancelled') THEN 1 ELSE 0 END) AS BIGINT) AS failed_calls"
+        let sums = AnalyticsStore.rollupSums
         try await checkRollup(
             table: "usage_hourly", keys: ["tenant_id", "provider", "model", "user_id", "api_key_id"],
             extras: ["failed_calls", "latency_ms_sum", "ttft_ms_sum", "ttft_calls"],
             computed: """
-                SELECT tenant_id, \(hour) AS hour_ms, provider, model, user_id, api_key_id, \(callSums), \(failed),
+                SELECT tenant_id, \(hour) AS hour_ms, provider, model, user_id, api_key_id, \(sums),
                     CAST(SUM(\(AnalyticsStore.latencyExpression)) AS BIGINT) AS latency_ms_sum,
                     CAST(COALESCE(SUM(\(AnalyticsStore.ttftExpression)), 0) AS BIGINT) AS ttft_ms_sum,
                     CAST(COUNT(first_token_at_ms) AS BIGINT) AS ttft_calls
@@ -156,7 +156,7 @@ public struct Reconciler: Sendable {
         try await checkRollup(
             table: "usage_hourly_conversations", keys: ["tenant_id", "conversation_id", "user_id"], extras: ["failed_calls"],
             computed: """
-                SELECT tenant_id, \(hour) AS hour_ms, conversation_id, user_id, \(callSums), \(failed)
+                SELECT tenant_id, \(hour) AS hour_ms, conversation_id, user_id, \(sums)
                 FROM llm_calls WHERE conversation_id IS NOT NULL
                 """,
             scope: scope, final: final, groupBy: "tenant_id, \(hour), conversation_id, user_id", on: sql, into: &result
@@ -219,8 +219,10 @@ public struct Reconciler: Sendable {
         return "\(unsafeRaw: column) = \(bind: tenantID)"
     }
 
-    static let totalColumns =
-        "calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls"
+    static let totalColumnNames = [
+        "calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens", "cost_nanousd", "unpriced_calls",
+    ]
+    static let totalColumns = totalColumnNames.joined(separator: ", ")
 
     static let callSums = """
         CAST(COUNT(*) AS BIGINT) AS calls, CAST(SUM(input_tokens) AS BIGINT) AS input_tokens,

@@ -163,7 +163,7 @@ import Testing
             let filter = EventStore.Filter(tenantID: tenant, userID: nil, types: nil, conversationID: nil, executionID: nil)
             let hub = harness.runtime.hub
             // Subscribed but never read: its queue holds three events.
-            let slow = hub.subscribe(filter, queueLimit: 3)
+            let slow = try await hub.subscribe(filter, queueLimit: 3)
             let reader = try await EventSubscriber.connect(harness)
             defer { Task { await reader.close() } }
             let conversation = try await harness.createConversation()

@@ -77,9 +77,13 @@ final class EventHub: Sendable {
     /// The last seq this node has read from the log.
     var position: Int64 { state.withLock { $0.lastSeq } }
 
-    func subscribe(_ filter: EventStore.Filter, queueLimit: Int) -> Subscription {
+    /// Registers a subscriber. While nobody listens the hub reads nothing, so the first subscriber brings its
+    /// position up to the log's end; live delivery starts there.
+    func subscribe(_ filter: EventStore.Filter, queueLimit: Int) async throws -> Subscription {
+        let latest = try await store.latestSeq()
         let queue = SubscriberQueue(limit: queueLimit)
         let (id, liveAfter) = state.withLock { state in
+            if state.subscribers.isEmpty { state.lastSeq = max(state.lastSeq, latest) }
             state.nextID += 1
             state.subscribers[state.nextID] = Subscriber(filter: filter, queue: queue)
             return (state.nextID, state.lastSeq)
@@ -166,15 +170,8 @@ final class EventHub: Sendable {
 
     /// Delivers everything committed since the last read, in order.
     func drain() async throws {
-        // With nobody listening there is nothing to deliver: only move the position (new subscribers start there).
-        if state.withLock({ $0.subscribers.isEmpty }) {
-            let latest = try await store.latestSeq()
-            state.withLock { state in
-                if state.subscribers.isEmpty { state.lastSeq = max(state.lastSeq, latest) }
-            }
-            if state.withLock({ $0.subscribers.isEmpty }) { return }
-        }
-        while true {
+        // With nobody listening there is nothing to deliver and nothing to read (see `subscribe`).
+        while !state.withLock({ $0.subscribers.isEmpty }) {
             let after = state.withLock { $0.lastSeq }
             let events = try await store.after(seq: after, limit: 1000)
             guard let last = events.last else { return }

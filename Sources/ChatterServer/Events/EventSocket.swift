@@ -133,7 +133,7 @@ struct EventSocketSession: Sendable {
                         types: request.types.map(Set.init).flatMap { $0.isEmpty ? nil : $0 },
                         conversationID: request.conversationId, executionID: request.executionId
                     )
-                    let subscription = runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
+                    let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
                     var acknowledgement = JSONObjectWriter()
                     acknowledgement["type"] = .string("subscribed")
                     acknowledgement["id"] = .string(id)
