@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "ChatterServer",
             dependencies: [
-                "ChatterCore", "ChatterLLM", "ChatterStore", "ChatterAPI",
+                "ChatterCore", "ChatterLLM", "ChatterStore", "ChatterAPI", "ChatterIntel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "ChatterServerTests",
             dependencies: [
-                "ChatterServer", "ChatterStore", "ChatterLLM", "ChatterCore",
+                "ChatterServer", "ChatterStore", "ChatterLLM", "ChatterCore", "ChatterIntel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -25,12 +25,14 @@ struct ChatterBench: AsyncParsableCommand {
     @Option(help: "The high concurrency.") var concurrency = 32
     @Option(help: "Turns per conversation before a worker starts a new one.") var turnsPerConversation = 10
     @Option(help: "Extra environment for the server, NAME=VALUE.") var env: [String] = []
-    @Option(help: "chat (POST /api/v1/conversations/{id}/messages), gateway or gateway-stream (POST /v1/chat/completions), or events (SSE delivery).")
+    @Option(help: "chat (POST /api/v1/conversations/{id}/messages), gateway or gateway-stream (POST /v1/chat/completions), events (SSE delivery) or intel (the intelligence pipeline).")
     var mode = "chat"
     @Option(help: "events mode: idle SSE subscribers to hold.") var idleSubscribers = 1000
     @Option(help: "events mode: active SSE subscribers (all events).") var activeSubscribers = 100
     @Option(help: "events mode: chat turns per second (about 6 events each).") var turnsPerSecond = 170
-    @Option(help: "events mode: seconds of load.") var seconds = 10
+    @Option(help: "events and intel modes: seconds of load.") var seconds = 10
+    @Option(help: "intel mode: observed messages in the throughput backlog.") var intelMessages = 20_000
+    @Option(help: "intel mode: messages per second in the latency run.") var intelRate = 200
 
     func run() async throws {
         let upstream = try await CannedUpstream.start()
@@ -40,8 +42,17 @@ struct ChatterBench: AsyncParsableCommand {
             return configuration
         }())
 
-        guard ["chat", "gateway", "gateway-stream", "events"].contains(mode) else {
-            throw ValidationError("--mode must be chat, gateway, gateway-stream or events")
+        guard ["chat", "gateway", "gateway-stream", "events", "intel"].contains(mode) else {
+            throw ValidationError("--mode must be chat, gateway, gateway-stream, events or intel")
+        }
+        if mode == "intel" {
+            try await IntelBench.run(
+                client: client, executable: chatter ?? Self.sibling("chatter"), upstreamPort: upstream.port, databaseURL: databaseURL, extra: env,
+                messages: intelMessages, rate: intelRate, seconds: seconds
+            )
+            try await client.shutdown()
+            await upstream.stop()
+            return
         }
         let streaming = mode == "gateway-stream"
         let upstreamBody = streaming ? CannedUpstream.streamingRequestBody : CannedUpstream.requestBody

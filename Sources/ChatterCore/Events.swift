@@ -8,6 +8,8 @@ public enum EventType: String, Sendable, CaseIterable {
     case llmCallStarted = "llm.call.started"
     case llmCallCompleted = "llm.call.completed"
     case llmCallFailed = "llm.call.failed"
+    /// The merged conversation intelligence changed (an agent folded in new messages).
+    case intelUpdated = "intel.updated"
     /// Reserved for the workflow engine.
     case toolCalled = "tool.called"
     /// Reserved for the workflow engine.

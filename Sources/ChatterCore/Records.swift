@@ -47,8 +47,15 @@ public struct UsageTotals: Sendable, Equatable, Codable {
     public var totalTokens: Int64 { inputTokens + outputTokens }
 }
 
+/// What a conversation is for: `assistant` chats get an LLM reply to each user message; `observe` conversations
+/// record a human support conversation (customer and agent messages) for the intelligence agents, with no reply.
+public enum ConversationMode: String, Sendable, Codable, CaseIterable {
+    case assistant, observe
+}
+
 public struct Conversation: Sendable, Equatable {
     public var id: String
+    public var mode: ConversationMode
     public var tenantID: String
     public var userID: String
     public var title: String?
@@ -63,9 +70,10 @@ public struct Conversation: Sendable, Equatable {
     public init(
         id: String, tenantID: String, userID: String, title: String?, model: String?, systemPrompt: String?,
         messageCount: Int64, totals: UsageTotals, lastMessageAtMilliseconds: Int64?, createdAtMilliseconds: Int64,
-        updatedAtMilliseconds: Int64
+        updatedAtMilliseconds: Int64, mode: ConversationMode = .assistant
     ) {
         self.id = id
+        self.mode = mode
         self.tenantID = tenantID
         self.userID = userID
         self.title = title
@@ -82,12 +90,15 @@ public struct Conversation: Sendable, Equatable {
 /// A stored message. Assistant messages carry the usage and cost of the call that produced them;
 /// user messages carry none (nil, not zero).
 public struct Message: Sendable, Equatable {
+    /// `user` and `assistant` in assistant chats; `customer` and `agent` in observed conversations.
     public enum Role: String, Sendable, Codable {
-        case user, assistant
+        case user, assistant, customer, agent
     }
 
     public var id: String
     public var conversationID: String
+    /// Who wrote an observed message (an agent's name, a customer's handle), as the client gave it.
+    public var author: String?
     public var seq: Int64
     public var role: Role
     public var content: String
@@ -105,9 +116,10 @@ public struct Message: Sendable, Equatable {
     public init(
         id: String, conversationID: String, seq: Int64, role: Role, content: String, executionID: String?,
         llmCallID: String?, provider: String?, model: String?, usage: Usage?, costNanoUSD: Int64?,
-        finishReason: String?, latencyMilliseconds: Int64?, ttftMilliseconds: Int64?, createdAtMilliseconds: Int64
+        finishReason: String?, latencyMilliseconds: Int64?, ttftMilliseconds: Int64?, createdAtMilliseconds: Int64, author: String? = nil
     ) {
         self.id = id
+        self.author = author
         self.conversationID = conversationID
         self.seq = seq
         self.role = role

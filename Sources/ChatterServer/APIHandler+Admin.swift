@@ -49,7 +49,7 @@ extension APIHandler {
         var dimensions: [UsageStore.Dimension] = []
         for name in (input.query.groupBy ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let dimension = UsageStore.Dimension(rawValue: name) else {
-                throw ChatterError.invalid("group_by accepts day, provider, model, user and key (got \"\(name)\")")
+                throw ChatterError.invalid("group_by accepts day, provider, model, user, key and purpose (got \"\(name)\")")
             }
             if !dimensions.contains(dimension) { dimensions.append(dimension) }
         }
@@ -59,7 +59,7 @@ extension APIHandler {
                 value1: .init(row.totals, failedCalls: row.failedCalls),
                 value2: .init(
                     day: row.dimensions[.day], provider: row.dimensions[.provider], model: row.dimensions[.model],
-                    userId: row.dimensions[.user], apiKeyId: row.dimensions[.key]
+                    userId: row.dimensions[.user], apiKeyId: row.dimensions[.key], purpose: row.dimensions[.purpose]
                 )
             )
         }

@@ -27,12 +27,28 @@ extension APIHandler {
             conversationID: input.query.conversationId, executionID: input.query.executionId
         )
         let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
+        let snapshot: JSONObjectWriter?
+        do {
+            snapshot = try await runtime.intelSnapshot(for: filter, identity: identity)
+        } catch {
+            runtime.hub.forget(subscription)
+            throw error
+        }
         let access = runtime.access
         let keyID = identity.apiKeyID
         let body = EventStreamBody(
-            hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter,
+            hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter, snapshot: snapshot,
             stillAuthorized: { (try? await access.isActive(keyID: keyID)) ?? true }
         )
         return .ok(.init(body: .textEventStream(HTTPBody(body, length: .unknown, iterationBehavior: .single))))
+    }
+}
+
+extension ChatterRuntime {
+    /// A subscriber to one conversation's `intel.updated` first gets the conversation's current insights (taken
+    /// after subscribing, so no update falls between; `version` orders the two).
+    func intelSnapshot(for filter: EventStore.Filter, identity: Identity) async throws -> JSONObjectWriter? {
+        guard let conversationID = filter.conversationID, filter.types?.contains(EventType.intelUpdated.rawValue) ?? true else { return nil }
+        return try await intel.insights(conversationID: conversationID, for: identity)
     }
 }

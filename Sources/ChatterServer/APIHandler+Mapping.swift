@@ -16,6 +16,7 @@ extension Schemas.Conversation {
         let totals = conversation.totals
         self.init(
             id: conversation.id,
+            mode: .init(rawValue: conversation.mode.rawValue),
             title: conversation.title,
             model: conversation.model,
             systemPrompt: conversation.systemPrompt,
@@ -37,13 +38,14 @@ extension Schemas.Conversation {
 }
 
 extension Schemas.Message {
-    init(_ message: Message) {
+    init(_ message: Message, annotations: [IntelStore.Annotation]? = nil) {
         let usage = message.usage
         self.init(
             id: message.id,
             conversationId: message.conversationID,
             seq: message.seq,
-            role: message.role == .user ? .user : .assistant,
+            role: Self.RolePayload(rawValue: message.role.rawValue) ?? .user,
+            author: message.author,
             content: message.content,
             executionId: message.executionID,
             llmCallId: message.llmCallID,
@@ -60,8 +62,24 @@ extension Schemas.Message {
             finishReason: message.finishReason,
             latencyMs: message.latencyMilliseconds,
             ttftMs: message.ttftMilliseconds,
-            createdAt: Date(milliseconds: message.createdAtMilliseconds)
+            createdAt: Date(milliseconds: message.createdAtMilliseconds),
+            annotations: annotations.flatMap(Self.annotations)
         )
+    }
+
+    /// By agent: the engine, the degradation and the result (stored as JSON, decoded into the generated container).
+    static func annotations(_ annotations: [IntelStore.Annotation]) -> AnnotationsPayload? {
+        guard !annotations.isEmpty else { return nil }
+        var object = JSONObjectWriter()
+        for annotation in annotations {
+            var entry = JSONObjectWriter()
+            entry["engine"] = .string(annotation.engine)
+            entry["degraded"] = .bool(annotation.degradedReason != nil)
+            entry["degraded_reason"] = .optionalString(annotation.degradedReason)
+            entry["result"] = .rawJSON(annotation.result)
+            object[annotation.agent] = .object(entry)
+        }
+        return try? JSONDecoder().decode(AnnotationsPayload.self, from: Data(object.json.utf8))
     }
 }
 

@@ -14,8 +14,13 @@ struct APIHandler: APIProtocol {
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
         try Self.validateTitle(body.title)
         if let model = body.model { try await runtime.chat.validateModel(model) }
+        let mode = body.mode.flatMap { ConversationMode(rawValue: $0.rawValue) } ?? .assistant
+        if mode == .observe, body.model != nil || body.systemPrompt != nil {
+            throw ChatterError.invalid("an observed conversation gets no LLM reply, so it takes no model or system_prompt")
+        }
         let conversation = try await runtime.conversations.create(
-            owner: identity, title: body.title, model: body.model, systemPrompt: body.systemPrompt, correlationID: RequestScope.requestID
+            owner: identity, title: body.title, model: body.model, systemPrompt: body.systemPrompt, mode: mode,
+            correlationID: RequestScope.requestID
         )
         return .created(.init(body: .json(.init(conversation))))
     }
@@ -61,12 +66,16 @@ struct APIHandler: APIProtocol {
         let afterSeq = input.query.afterSeq ?? 0
         guard afterSeq >= 0 else { throw ChatterError.invalid("after_seq must not be negative") }
         let messages = try await runtime.conversations.messages(conversationID: input.path.id, for: identity, afterSeq: afterSeq, limit: limit)
-        return .ok(.init(body: .json(.init(data: messages.map(Schemas.Message.init)))))
+        let annotations = try await runtime.intel.annotations(messageIDs: messages.map(\.id), tenantID: identity.tenantID)
+        return .ok(.init(body: .json(.init(data: messages.map { Schemas.Message($0, annotations: annotations[$0.id]) }))))
     }
 
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
+        if let role = body.role, role != .user {
+            return try await recordObserved(input, body: body, role: role == .customer ? .customer : .agent, identity: identity)
+        }
         let accept = input.headers.accept.map(\.contentType)
         // Without an Accept header the generated input lists every type, so only an Accept that names
         // text/event-stream and not JSON asks for a stream.

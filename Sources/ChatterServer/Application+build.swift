@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ChatterAPI
 import ChatterCore
+import ChatterIntel
 import ChatterLLM
 import ChatterStore
 import Foundation
@@ -34,6 +35,9 @@ public struct ChatterRuntime: Sendable {
     public let events: EventStore
     public let analytics: AnalyticsStore
     public let monitoring: MonitoringStore
+    public let intel: IntelStore
+    let intelObserver = IntelObserver()
+    let intelAgents: [any IntelAgent]
     let hub: EventHub
     let metrics: ChatterMetrics
     let identities = IdentityCache()
@@ -98,6 +102,9 @@ public struct ChatterRuntime: Sendable {
             limits: configuration.streamLimits,
             nodeID: configuration.nodeID, logger: logger
         )
+        let intelModel = configuration.intelModel.map {
+            LedgerIntelModel(reference: $0, providers: registry, caller: caller, nodeID: configuration.nodeID)
+        }
         return ChatterRuntime(
             configuration: configuration,
             database: database,
@@ -116,6 +123,8 @@ public struct ChatterRuntime: Sendable {
             events: events,
             analytics: AnalyticsStore(database: database),
             monitoring: MonitoringStore(database: database),
+            intel: IntelStore(database: database),
+            intelAgents: IntelAgents.make(engine: configuration.intelEngine, model: intelModel, detector: configuration.piiDetector),
             hub: hub,
             metrics: metrics,
             caller: caller,
@@ -132,6 +141,19 @@ public struct ChatterRuntime: Sendable {
             logger.notice("finalised calls left in flight by an earlier stop as interrupted", metadata: ["calls": "\(recovered)"])
         }
         return issued
+    }
+
+    /// The intelligence pipeline: a consumer group per agent on the event log.
+    var intelPipeline: IntelPipeline {
+        var settings = IntelSettings()
+        if configuration.intelEngine != .offline { settings.parallelConversations = 8 }
+        let consumers = intelAgents.map { agent in
+            IntelConsumer(
+                agent: agent, store: intel, events: events, redactor: configuration.piiDetector, settings: settings, observer: intelObserver,
+                logger: logger
+            )
+        }
+        return IntelPipeline(consumers: consumers, signal: database.eventSignal)
     }
 
     public func shutdown() async {
@@ -166,8 +188,10 @@ public func buildApplication(
         onServerRunning: onServerRunning,
         logger: runtime.logger
     )
-    // Services stop in reverse order: the server, then the hub (ending live streams), then the runtime (the database).
+    // Services stop in reverse order: the server, the intelligence pipeline, the hub (ending live streams), then the
+    // runtime (the database).
     app.addServices(RuntimeService(runtime: runtime), EventHubService(hub: runtime.hub))
+    if runtime.configuration.intelPipeline { app.addServices(runtime.intelPipeline) }
     return app
 }
 
@@ -177,7 +201,10 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: runtime.configuration.metricsToken))
     router.get("/metrics") { _, _ -> Response in
-        let text = runtime.metrics.render(hub: runtime.hub, latestSeq: try await runtime.events.latestSeq())
+        let text = runtime.metrics.render(
+            hub: runtime.hub, latestSeq: try await runtime.events.latestSeq(), consumerOffsets: try await runtime.intel.offsets(),
+            intel: runtime.intelObserver.snapshot
+        )
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: text))

@@ -45,7 +45,7 @@ enum ChatEventStream {
                     StartPayload(
                         conversationId: call.conversationID ?? "", executionId: call.executionID, llmCallId: call.llmCallID,
                         assistantMessageId: assistantMessageID, provider: call.provider, model: call.model,
-                        userMessage: call.userMessage.map(Schemas.Message.init)
+                        userMessage: call.userMessage.map { Schemas.Message($0) }
                     )
                 )
             ]

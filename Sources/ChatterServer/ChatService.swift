@@ -74,6 +74,9 @@ public struct ChatService: Sendable {
             throw ChatterError.invalid("max_tokens must be at least 1")
         }
         let conversation = try await conversations.get(id: conversationID, for: identity)
+        guard conversation.mode == .assistant else {
+            throw ChatterError.invalid("conversation \(conversationID) is observed: its messages need role customer or agent, and get no reply")
+        }
         let model = try resolveModel(request.model ?? conversation.model)
         let provider = try await providers.resolve(model)
         let probe = ChatRequest(model: model.model, messages: [], temperature: request.temperature, maxTokens: request.maxTokens)

@@ -1,4 +1,5 @@
 import ChatterCore
+import ChatterIntel
 import ChatterStore
 import Prometheus
 import Synchronization
@@ -21,6 +22,16 @@ final class ChatterMetrics: Sendable {
     private let deliveredReported = Mutex<Int64>(0)
     /// The registry finds a labelled series by searching its label sets; on the hot path a keyed cache is cheaper.
     private let counters = Mutex<[String: Counter]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+    private let intelReported = Mutex<[IntelAgentKind: (messages: Int64, deadLetters: Int64)]>([:])
+
+    private func gauge(_ name: String, _ labels: [(String, String)], help: String) -> Gauge {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        if let cached = gauges.withLock({ $0[key] }) { return cached }
+        let made = registry.makeGauge(name: name, labels: labels, help: help)
+        gauges.withLock { $0[key] = made }
+        return made
+    }
     private let histograms = Mutex<[String: ValueHistogram]>([:])
 
     private func counter(_ name: String, _ labels: [(String, String)], help: String) -> Counter {
@@ -127,9 +138,33 @@ final class ChatterMetrics: Sendable {
     }
 
     /// The exposition text, with the live gauges read now.
-    func render(hub: EventHub, latestSeq: Int64) -> [UInt8] {
+    func render(
+        hub: EventHub, latestSeq: Int64, consumerOffsets: [String: Int64],
+        intel: [IntelAgentKind: (messages: Int64, deadLetters: Int64, lag: Int64)]
+    ) -> [UInt8] {
         subscribers.set(Double(hub.subscriberCount))
         lag.set(Double(max(0, latestSeq - hub.position)))
+        // Consumer groups' lag from their stored offsets: the same on every node, whichever node runs them.
+        for (consumer, offset) in consumerOffsets {
+            gauge("chatter_event_consumer_lag", [("consumer", consumer)], help: "Events committed to the log that this node has not yet read.")
+                .set(Double(max(0, latestSeq - offset)))
+        }
+        for (agent, counts) in intel {
+            let labels = [("agent", agent.rawValue)]
+            intelReported.withLock { reported in
+                let previous = reported[agent, default: (0, 0)]
+                let messages = counts.messages - previous.messages
+                let letters = counts.deadLetters - previous.deadLetters
+                if messages > 0 {
+                    counter("chatter_intel_messages_total", labels, help: "Messages the intelligence agents analysed on this node.").increment(by: messages)
+                }
+                if letters > 0 {
+                    counter("chatter_intel_dead_letters_total", labels, help: "Messages an intelligence agent gave up on (dead-lettered).")
+                        .increment(by: letters)
+                }
+                reported[agent] = (counts.messages, counts.deadLetters)
+            }
+        }
         let total = hub.deliveredCount
         let increase = deliveredReported.withLock { reported in
             defer { reported = max(reported, total) }

@@ -36,6 +36,20 @@ public struct Configuration: Sendable {
     public var eventRetentionDays: Int
     /// A bearer token that may read `/metrics` (admin API keys always may).
     public var metricsToken: String?
+    /// Which engines the intelligence agents use: `offline` (all offline), `llm` (a language model for sentiment,
+    /// insights and summary), `hybrid` (offline sentiment, a language model for insights and summary). PII detection
+    /// is always the deterministic engine.
+    public var intelEngine: IntelEngineChoice
+    /// The model the LLM engines call, `provider/model` or an alias (required unless the engine is offline).
+    public var intelModel: ModelReference?
+    /// Whether this node runs the intelligence consumers (`CHATTER_INTEL_PIPELINE=off` leaves them to other nodes).
+    public var intelPipeline: Bool
+    /// The key PII value hashes are made with, so that hashes cannot be matched against another deployment's.
+    public var piiHashSecret: String?
+
+    public enum IntelEngineChoice: String, Sendable {
+        case offline, llm, hybrid
+    }
 
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
@@ -99,6 +113,21 @@ public struct Configuration: Sendable {
         eventRetentionDays = integer("CHATTER_EVENT_RETENTION_DAYS", default: 30, range: 1...3650)
         metricsToken = value("CHATTER_METRICS_TOKEN")
         if let metricsToken, metricsToken.count < 16 { problems.append("CHATTER_METRICS_TOKEN must be at least 16 characters long") }
+        let engineText = value("CHATTER_INTEL_ENGINE") ?? "offline"
+        intelEngine = IntelEngineChoice(rawValue: engineText) ?? .offline
+        if IntelEngineChoice(rawValue: engineText) == nil { problems.append("CHATTER_INTEL_ENGINE must be offline, llm or hybrid (got \"\(engineText)\")") }
+        intelModel = nil
+        if let modelText = value("CHATTER_INTEL_MODEL") {
+            intelModel = aliases[modelText] ?? ModelReference(parsing: modelText)
+            if intelModel == nil { problems.append("CHATTER_INTEL_MODEL must be provider/model or an alias (got \"\(modelText)\")") }
+        } else if intelEngine != .offline {
+            problems.append("CHATTER_INTEL_ENGINE=\(engineText) needs CHATTER_INTEL_MODEL (provider/model)")
+        }
+        let pipelineText = value("CHATTER_INTEL_PIPELINE") ?? "on"
+        intelPipeline = pipelineText != "off"
+        if !["on", "off"].contains(pipelineText) { problems.append("CHATTER_INTEL_PIPELINE must be on or off") }
+        piiHashSecret = value("CHATTER_PII_HASH_SECRET")
+        if let piiHashSecret, piiHashSecret.utf8.count < 16 { problems.append("CHATTER_PII_HASH_SECRET must be at least 16 bytes long") }
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))
         let levelText = value("CHATTER_LOG_LEVEL") ?? "info"
         if let level = Logger.Level(rawValue: levelText) {

@@ -13,24 +13,27 @@ public struct ConversationStore: Sendable {
     static let columns = """
         id, tenant_id, user_id, title, model, system_prompt, message_count, calls, input_tokens, cached_input_tokens,
         cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls, last_message_at_ms,
-        created_at_ms, updated_at_ms
+        created_at_ms, updated_at_ms, mode
         """
 
-    public func create(owner: Identity, title: String?, model: String?, systemPrompt: String?, correlationID: String? = nil) async throws -> Conversation {
+    public func create(
+        owner: Identity, title: String?, model: String?, systemPrompt: String?, mode: ConversationMode = .assistant, correlationID: String? = nil
+    ) async throws -> Conversation {
         let now = Clock.nowMilliseconds()
         let id = Identifier.make()
         var script = SQLScript()
         script.add(
             """
-            INSERT INTO conversations (id, tenant_id, user_id, title, model, system_prompt, created_at_ms, updated_at_ms)
+            INSERT INTO conversations (id, tenant_id, user_id, title, model, system_prompt, mode, created_at_ms, updated_at_ms)
             VALUES (\(bind: id), \(bind: owner.tenantID), \(bind: owner.userID), \(bind: title), \(bind: model),
-                    \(bind: systemPrompt), \(bind: now), \(bind: now))
+                    \(bind: systemPrompt), \(bind: mode.rawValue), \(bind: now), \(bind: now))
             RETURNING \(unsafeRaw: Self.columns)
             """
         )
         var data = JSONObjectWriter()
         data["title"] = .optionalString(title)
         data["model"] = .optionalString(model)
+        data["mode"] = .string(mode.rawValue)
         script.add(
             event: EventDraft(
                 .conversationCreated, tenantID: owner.tenantID, userID: owner.userID, conversationID: id, executionID: nil,
@@ -135,7 +138,7 @@ public struct ConversationStore: Sendable {
     static let messageColumns = """
         id, conversation_id, seq, role, content, execution_id, llm_call_id, provider, model, usage_source, input_tokens,
         cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, finish_reason, latency_ms,
-        ttft_ms, created_at_ms
+        ttft_ms, created_at_ms, author
         """
 
     static func conversation(from row: any SQLRow) throws -> Conversation {
@@ -150,7 +153,8 @@ public struct ConversationStore: Sendable {
             totals: try totals(from: row),
             lastMessageAtMilliseconds: try row.decode(column: "last_message_at_ms", as: Int64?.self),
             createdAtMilliseconds: try row.decode(column: "created_at_ms", as: Int64.self),
-            updatedAtMilliseconds: try row.decode(column: "updated_at_ms", as: Int64.self)
+            updatedAtMilliseconds: try row.decode(column: "updated_at_ms", as: Int64.self),
+            mode: ConversationMode(rawValue: try row.decode(column: "mode", as: String.self)) ?? .assistant
         )
     }
 
@@ -194,7 +198,8 @@ public struct ConversationStore: Sendable {
             finishReason: try row.decode(column: "finish_reason", as: String?.self),
             latencyMilliseconds: try row.decode(column: "latency_ms", as: Int64?.self),
             ttftMilliseconds: try row.decode(column: "ttft_ms", as: Int64?.self),
-            createdAtMilliseconds: try row.decode(column: "created_at_ms", as: Int64.self)
+            createdAtMilliseconds: try row.decode(column: "created_at_ms", as: Int64.self),
+            author: try row.decode(column: "author", as: String?.self)
         )
     }
 }

@@ -82,7 +82,7 @@ extension LedgerStore {
     public func repriceUnpriced(pricer: CallPricer) async throws -> Int {
         let rows = try await database.sql.raw(
             """
-            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, day, started_at_ms, input_tokens,
+            SELECT id, tenant_id, user_id, api_key_id, execution_id, conversation_id, provider, model, purpose, day, started_at_ms, input_tokens,
                 cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_source
             FROM llm_calls WHERE cost_nanousd IS NULL AND status <> \(bind: LLMCallStatus.inFlight.rawValue)
             """
@@ -109,6 +109,7 @@ extension LedgerStore {
             let userID = try row.decode(column: "user_id", as: String.self)
             let apiKeyID = try row.decode(column: "api_key_id", as: String.self)
             let startedAt = try row.decode(column: "started_at_ms", as: Int64.self)
+            let purpose = try row.decode(column: "purpose", as: String.self)
             let done = try await database.transaction { sql -> Bool in
                 let claimed = try await sql.raw(
                     """
@@ -128,6 +129,12 @@ extension LedgerStore {
                     UPDATE usage_daily SET \(moveCost)
                     WHERE tenant_id = \(bind: tenantID) AND day = \(bind: day) AND provider = \(bind: provider) AND model = \(bind: model)
                     AND user_id = \(bind: userID) AND api_key_id = \(bind: apiKeyID)
+                    """
+                ).run()
+                try await sql.raw(
+                    """
+                    UPDATE usage_daily_purposes SET \(moveCost)
+                    WHERE tenant_id = \(bind: tenantID) AND day = \(bind: day) AND purpose = \(bind: purpose) AND user_id = \(bind: userID)
                     """
                 ).run()
                 let hour = startedAt - startedAt % 3_600_000

@@ -295,6 +295,16 @@ public struct LedgerStore: Sendable {
 
         script.add(Self.timedRollupQuery(table: "usage_daily", bucketColumn: "day", bucket: call.day, call, outcome, failed: failed, unpriced: unpriced))
         script.add(
+            """
+            INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
+                cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
+            VALUES (\(bind: call.tenantID), \(bind: call.day), \(bind: call.purpose), \(bind: call.userID), 1, \(bind: failed),
+                    \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
+                    \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
+            ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(unsafeRaw: Self.rollupIncrements(table: "usage_daily_purposes"))
+            """
+        )
+        script.add(
             Self.timedRollupQuery(table: "usage_hourly", bucketColumn: "hour_ms", bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced)
         )
         if let conversationID = call.conversationID {
@@ -379,6 +389,13 @@ public struct LedgerStore: Sendable {
                     \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
             ON CONFLICT (tenant_id, \(unsafeRaw: bucketColumn), provider, model, user_id, api_key_id) DO UPDATE SET \(unsafeRaw: updates)
             """
+    }
+
+    /// `calls + 1` and every other total added from the inserted row: the upsert of a plain usage rollup.
+    static func rollupIncrements(table: String) -> String {
+        let summed = ["failed_calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+            "cost_nanousd", "unpriced_calls"]
+        return (["calls = \(table).calls + 1"] + summed.map { "\($0) = \(table).\($0) + excluded.\($0)" }).joined(separator: ", ")
     }
 
     static let executionTotalsColumns = """

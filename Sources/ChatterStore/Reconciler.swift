@@ -102,9 +102,21 @@ public struct Reconciler: Sendable {
         }
 
         // Daily rollups against the calls grouped by the same keys.
-        let rollupKey = "tenant_id, day, provider, model, user_id, api_key_id"
+        try await checkRollup(
+            "usage_daily", keys: ["tenant_id", "day", "provider", "model", "user_id", "api_key_id"], scope: scope, final: final, on: sql, into: &result
+        )
+        try await checkRollup("usage_daily_purposes", keys: ["tenant_id", "day", "purpose", "user_id"], scope: scope, final: final, on: sql, into: &result)
+        try await checkHourly(scope: scope, final: final, on: sql, into: &result)
+        return result
+    }
+
+    /// A usage rollup's rows against the calls grouped by the rollup's keys: totals and failed calls.
+    static func checkRollup(
+        _ table: String, keys: [String], scope: SQLQueryString, final: SQLQueryString, on sql: any SQLDatabase, into result: inout Result
+    ) async throws {
+        let rollupKey = keys.joined(separator: ", ")
         let storedRollups = try await sql.raw(
-            "SELECT \(unsafeRaw: rollupKey), failed_calls, \(unsafeRaw: Self.totalColumns) FROM usage_daily WHERE \(scope)"
+            "SELECT \(unsafeRaw: rollupKey), failed_calls, \(unsafeRaw: Self.totalColumns) FROM \(ident: table) WHERE \(scope)"
         ).all()
         let computedRollups = try await sql.raw(
             """
@@ -114,7 +126,7 @@ public struct Reconciler: Sendable {
             """
         ).all()
         func key(_ row: any SQLRow) throws -> String {
-            try ["tenant_id", "day", "provider", "model", "user_id", "api_key_id"].map { try row.decode(column: $0, as: String.self) }.joined(separator: "|")
+            try keys.map { try row.decode(column: $0, as: String.self) }.joined(separator: "|")
         }
         var expectedRollups: [String: (UsageTotals, Int64)] = [:]
         for row in computedRollups {
@@ -126,15 +138,13 @@ public struct Reconciler: Sendable {
             seen.insert(id)
             result.checked += 1
             let (expected, expectedFailed) = expectedRollups[id] ?? (UsageTotals(), 0)
-            compare(kind: "usage_daily", id: id, expected: expected, actual: try ConversationStore.totals(from: row), into: &result)
+            compare(kind: table, id: id, expected: expected, actual: try ConversationStore.totals(from: row), into: &result)
             let failed = try row.decode(column: "failed_calls", as: Int64.self)
-            if failed != expectedFailed { result.discrepancies.append(.init(kind: "usage_daily", id: id, field: "failed_calls", expected: expectedFailed, actual: failed)) }
+            if failed != expectedFailed { result.discrepancies.append(.init(kind: table, id: id, field: "failed_calls", expected: expectedFailed, actual: failed)) }
         }
         for (id, (expected, _)) in expectedRollups where !seen.contains(id) {
-            result.discrepancies.append(.init(kind: "usage_daily", id: id, field: "calls", expected: expected.calls, actual: nil))
+            result.discrepancies.append(.init(kind: table, id: id, field: "calls", expected: expected.calls, actual: nil))
         }
-        try await checkHourly(scope: scope, final: final, on: sql, into: &result)
-        return result
     }
 
     /// Hourly analytics rollups against the calls grouped by the same keys, timings included.

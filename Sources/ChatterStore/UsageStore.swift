@@ -4,7 +4,7 @@ import SQLKit
 /// Reads usage back from the daily rollups the ledger transaction maintains.
 public struct UsageStore: Sendable {
     public enum Dimension: String, Sendable, CaseIterable {
-        case day, provider, model, user, key
+        case day, provider, model, user, key, purpose
 
         var column: String {
             switch self {
@@ -13,6 +13,7 @@ public struct UsageStore: Sendable {
             case .model: "model"
             case .user: "user_id"
             case .key: "api_key_id"
+            case .purpose: "purpose"
             }
         }
     }
@@ -41,9 +42,14 @@ public struct UsageStore: Sendable {
         let groupColumns = groupBy.map(\.column)
         let selectGroups = groupColumns.map { "\($0), " }.joined()
         let groupClause = groupColumns.isEmpty ? "" : "GROUP BY \(groupColumns.joined(separator: ", ")) ORDER BY \(groupColumns.joined(separator: ", "))"
+        // Usage by purpose has its own rollup, keyed by day, purpose and user.
+        let byPurpose = groupBy.contains(.purpose)
+        if byPurpose, let other = groupBy.first(where: { ![.day, .user, .purpose].contains($0) }) {
+            throw ChatterError.invalid("group_by purpose combines with day and user only (got \(other.rawValue))")
+        }
         let rows = try await database.sql.raw(
             """
-            SELECT \(unsafeRaw: selectGroups)\(unsafeRaw: Self.sums) FROM usage_daily
+            SELECT \(unsafeRaw: selectGroups)\(unsafeRaw: Self.sums) FROM \(ident: byPurpose ? "usage_daily_purposes" : "usage_daily")
             WHERE tenant_id = \(bind: identity.tenantID) AND day >= \(bind: fromDay) AND day <= \(bind: toDay)
             AND (\(bind: identity.isAdmin ? 1 : 0) = 1 OR user_id = \(bind: identity.userID))
             \(unsafeRaw: groupClause)

@@ -173,7 +173,7 @@ import Testing
             #expect(hub.overflowed(slow))
 
             // On the wire the slow client gets what was queued, then a final error telling it where to resume.
-            var iterator = EventStreamBody(hub: hub, subscription: slow, filter: filter, replayAfter: nil, stillAuthorized: { true }).makeAsyncIterator()
+            var iterator = EventStreamBody(hub: hub, subscription: slow, filter: filter, replayAfter: nil, snapshot: nil, stillAuthorized: { true }).makeAsyncIterator()
             var text = ""
             while let chunk = try await iterator.next() { text += String(decoding: chunk, as: UTF8.self) }
             // Queued events may share a write; frame by frame it is the opening, three events, the error.

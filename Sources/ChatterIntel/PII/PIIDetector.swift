@@ -7,6 +7,8 @@
 public struct PIIDetector: Sendable {
     public var threshold: Double
     public var hashKey: PIIHashKey
+    /// The name results carry for this engine.
+    public static let engine = "offline-patterns"
 
     private static let recognizers: [any PIIRecognizer] = [
         EmailRecognizer(), URLRecognizer(), PhoneRecognizer(), PaymentCardRecognizer(), IBANRecognizer(), SSNRecognizer(),

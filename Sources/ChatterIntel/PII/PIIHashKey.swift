@@ -18,6 +18,11 @@ public struct PIIHashKey: Sendable, Equatable {
         self.init(k0: word(0), k1: word(8))
     }
 
+    /// A key derived from a configured secret of any length (its SHA-256), e.g. `CHATTER_PII_HASH_SECRET`.
+    public init(passphrase: String) {
+        self.init(secret: SHA256.hash(Array(passphrase.utf8)))!
+    }
+
     public static let builtIn = PIIHashKey(k0: 0x6368_6174_7465_722d, k1: 0x7069_692d_7631_2d6b)
 
     /// `type:value` under this key, as 16 lowercase hex digits.

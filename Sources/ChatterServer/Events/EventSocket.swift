@@ -134,12 +134,27 @@ struct EventSocketSession: Sendable {
                         conversationID: request.conversationId, executionID: request.executionId
                     )
                     let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
+                    let snapshot: JSONObjectWriter?
+                    do {
+                        snapshot = try await runtime.intelSnapshot(for: filter, identity: identity)
+                    } catch {
+                        runtime.hub.forget(subscription)
+                        try await self.error(id, (error as? ChatterError)?.detail ?? "the conversation's insights could not be read")
+                        continue
+                    }
                     var acknowledgement = JSONObjectWriter()
                     acknowledgement["type"] = .string("subscribed")
                     acknowledgement["id"] = .string(id)
                     acknowledgement["live_after"] = .integer(subscription.liveAfter)
                     do {
                         try await writer.send(acknowledgement)
+                        if let snapshot {
+                            var message = JSONObjectWriter()
+                            message["type"] = .string("intel.snapshot")
+                            message["id"] = .string(id)
+                            message["insights"] = .object(snapshot)
+                            try await writer.send(message)
+                        }
                     } catch {
                         runtime.hub.forget(subscription)
                         throw error

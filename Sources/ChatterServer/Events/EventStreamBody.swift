@@ -133,23 +133,29 @@ struct EventStreamBody: AsyncSequence, Sendable {
     let subscription: EventHub.Subscription
     let filter: EventStore.Filter
     let replayAfter: Int64?
+    /// The conversation's current insights, sent first (as `intel.snapshot`, without an id) to a subscriber of one conversation.
+    let snapshot: JSONObjectWriter?
     let stillAuthorized: @Sendable () async -> Bool
 
     func makeAsyncIterator() -> Iterator {
         Iterator(
-            feed: EventFeed(hub: hub, subscription: subscription, filter: filter, replayAfter: replayAfter, stillAuthorized: stillAuthorized)
+            feed: EventFeed(hub: hub, subscription: subscription, filter: filter, replayAfter: replayAfter, stillAuthorized: stillAuthorized),
+            snapshot: snapshot
         )
     }
 
     struct Iterator: AsyncIteratorProtocol {
         var feed: EventFeed
+        let snapshot: JSONObjectWriter?
         var sentOpening = false
 
         mutating func next() async throws -> ArraySlice<UInt8>? {
             if !sentOpening {
                 sentOpening = true
                 // Tells the client how long to wait before reconnecting, and flushes the headers at once.
-                return ArraySlice("retry: 2000\n\n".utf8)
+                var opening = Array("retry: 2000\n\n".utf8)
+                if let snapshot { opening += Array("event: intel.snapshot\ndata: \(snapshot.json)\n\n".utf8) }
+                return ArraySlice(opening)
             }
             switch try await feed.next() {
             case .event(let event):

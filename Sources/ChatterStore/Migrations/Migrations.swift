@@ -15,5 +15,13 @@ extension ChatterDatabase {
         CreateEvents(),
         CreateUsageHourly(),
         AddDailyTimings(),
+        UpdateConversationsAddMode(),
+        UpdateMessagesAddAuthor(),
+        CreateConsumerOffsets(),
+        CreateIntelStates(),
+        CreateMessageAnnotations(),
+        CreateConversationInsights(),
+        CreateIntelDeadLetters(),
+        CreateUsageDailyPurposes(),
     ]
 }

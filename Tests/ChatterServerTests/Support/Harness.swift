@@ -193,6 +193,11 @@ extension JSONValue {
         return []
     }
 
+    var object: [String: JSONValue]? {
+        if case .object(let fields) = self { return fields }
+        return nil
+    }
+
     subscript(index: Int) -> JSONValue? {
         let values = array
         return values.indices.contains(index) ? values[index] : nil

@@ -1,0 +1,229 @@
+import ChatterCore
+import SQLKit
+
+extension IntelStore {
+    /// What one agent made of one conversation's new messages.
+    public struct ConversationOutput: Sendable {
+        public struct Annotation: Sendable {
+            public var messageID: String
+            public var seq: Int64
+            public var json: String
+
+            public init(messageID: String, seq: Int64, json: String) {
+                self.messageID = messageID
+                self.seq = seq
+                self.json = json
+            }
+        }
+
+        public var tenantID: String
+        public var userID: String
+        public var conversationID: String
+        /// The revision the output was folded from; nil when the conversation had no state for this agent.
+        public var previousRev: Int64?
+        public var watermarkSeq: Int64
+        public var engine: String
+        public var degradedReason: String?
+        public var state: String
+        public var view: String
+        public var hasPII: Bool
+        public var annotations: [Annotation]
+
+        public init(
+            tenantID: String, userID: String, conversationID: String, previousRev: Int64?, watermarkSeq: Int64, engine: String,
+            degradedReason: String?, state: String, view: String, hasPII: Bool, annotations: [Annotation]
+        ) {
+            self.tenantID = tenantID
+            self.userID = userID
+            self.conversationID = conversationID
+            self.previousRev = previousRev
+            self.watermarkSeq = watermarkSeq
+            self.engine = engine
+            self.degradedReason = degradedReason
+            self.state = state
+            self.view = view
+            self.hasPII = hasPII
+            self.annotations = annotations
+        }
+    }
+
+    /// A message an agent kept failing on.
+    public struct DeadLetterDraft: Sendable {
+        public var message: PendingMessage
+        public var error: String
+        public var attempts: Int
+
+        public init(message: PendingMessage, error: String, attempts: Int) {
+            self.message = message
+            self.error = error
+            self.attempts = attempts
+        }
+    }
+
+    /// One agent's work, committed at once: the offset advance (when reading the log), every conversation's new
+    /// state, annotations and merged view with its `intel.updated` event, dead letters, and resolved retries.
+    public struct AgentCommit: Sendable {
+        public var agent: String
+        public var offset: (consumer: String, from: Int64, to: Int64)?
+        public var outputs: [ConversationOutput]
+        public var deadLetters: [DeadLetterDraft]
+        public var resolvedDeadLetterIDs: [String]
+
+        public init(
+            agent: String, offset: (consumer: String, from: Int64, to: Int64)?, outputs: [ConversationOutput],
+            deadLetters: [DeadLetterDraft] = [], resolvedDeadLetterIDs: [String] = []
+        ) {
+            self.agent = agent
+            self.offset = offset
+            self.outputs = outputs
+            self.deadLetters = deadLetters
+            self.resolvedDeadLetterIDs = resolvedDeadLetterIDs
+        }
+    }
+
+    /// Another writer moved the offset or a state first: nothing was written, and the work is redone from a fresh read.
+    public static let lostRace = ChatterError(.conflict, "another consumer committed first")
+
+    /// Runs the commit as one script. The offset moves only from the value the batch was read at, and a state only
+    /// from the revision it was folded from; otherwise the whole script is undone (`lostRace`).
+    public func commit(_ work: AgentCommit) async throws {
+        let now = Clock.nowMilliseconds()
+        var script = SQLScript()
+        if let offset = work.offset {
+            script.add(
+                """
+                UPDATE consumer_offsets SET seq = \(bind: offset.to), updated_at_ms = \(bind: now)
+                WHERE consumer = \(bind: offset.consumer) AND seq = \(bind: offset.from) RETURNING seq
+                """,
+                whenEmpty: Self.lostRace
+            )
+        }
+        // Conversations in a fixed order, so two agents' transactions lock the merged views in the same order; events
+        // last, so the event log's lock is never held while waiting for a view.
+        var announcements: [(output: ConversationOutput, step: Int)] = []
+        for output in work.outputs.sorted(by: { $0.conversationID < $1.conversationID }) {
+            announcements.append((output, addOutput(output, agent: work.agent, at: now, to: &script)))
+        }
+        for letter in work.deadLetters {
+            let message = letter.message
+            script.add(
+                """
+                INSERT INTO intel_dead_letters (id, tenant_id, conversation_id, message_id, message_seq, event_seq, agent, error, attempts,
+                    status, created_at_ms, updated_at_ms)
+                VALUES (\(bind: Identifier.make()), \(bind: message.tenantID), \(bind: message.conversationID), \(bind: message.messageID),
+                        \(bind: message.seq), \(bind: message.eventSeq), \(bind: work.agent), \(bind: letter.error), \(bind: Int64(letter.attempts)),
+                        'dead', \(bind: now), \(bind: now))
+                ON CONFLICT (agent, message_id) DO UPDATE SET error = excluded.error,
+                    attempts = intel_dead_letters.attempts + excluded.attempts, status = 'dead', updated_at_ms = excluded.updated_at_ms
+                """
+            )
+        }
+        for id in work.resolvedDeadLetterIDs {
+            script.add("UPDATE intel_dead_letters SET status = 'resolved', updated_at_ms = \(bind: now) WHERE id = \(bind: id)")
+        }
+        for (output, step) in announcements {
+            script.add(event: { results in
+                let insights = try Self.insights(conversationID: output.conversationID, from: results[step][0])
+                var data = JSONObjectWriter()
+                data["agent"] = .string(work.agent)
+                data["message_seq"] = .integer(output.watermarkSeq)
+                data["insights"] = .object(insights)
+                return EventDraft(
+                    .intelUpdated, tenantID: output.tenantID, userID: output.userID, conversationID: output.conversationID, executionID: nil,
+                    correlationID: nil, atMilliseconds: now, data: data
+                )
+            })
+        }
+        _ = try await database.run(script)
+    }
+
+    /// Adds one conversation's output; returns the step whose row is the merged view it produced.
+    private func addOutput(_ output: ConversationOutput, agent: String, at now: Int64, to script: inout SQLScript) -> Int {
+        if let rev = output.previousRev {
+            script.add(
+                """
+                UPDATE intel_states SET rev = \(bind: rev + 1), watermark_seq = \(bind: output.watermarkSeq), engine = \(bind: output.engine),
+                    degraded_reason = \(bind: output.degradedReason), state = \(bind: output.state), view = \(bind: output.view),
+                    updated_at_ms = \(bind: now)
+                WHERE conversation_id = \(bind: output.conversationID) AND agent = \(bind: agent) AND rev = \(bind: rev) RETURNING rev
+                """,
+                whenEmpty: Self.lostRace
+            )
+        } else {
+            // A concurrent first insert fails on the primary key, which undoes the script like a lost race.
+            script.add(
+                """
+                INSERT INTO intel_states (conversation_id, agent, tenant_id, rev, watermark_seq, engine, degraded_reason, state, view, updated_at_ms)
+                VALUES (\(bind: output.conversationID), \(bind: agent), \(bind: output.tenantID), 1, \(bind: output.watermarkSeq),
+                        \(bind: output.engine), \(bind: output.degradedReason), \(bind: output.state), \(bind: output.view), \(bind: now))
+                """
+            )
+        }
+        for annotation in output.annotations {
+            script.add(
+                """
+                INSERT INTO message_annotations (message_id, agent, tenant_id, conversation_id, message_seq, engine, degraded_reason, result, created_at_ms)
+                VALUES (\(bind: annotation.messageID), \(bind: agent), \(bind: output.tenantID), \(bind: output.conversationID),
+                        \(bind: annotation.seq), \(bind: output.engine), \(bind: output.degradedReason), \(bind: annotation.json), \(bind: now))
+                ON CONFLICT (message_id, agent) DO UPDATE SET engine = excluded.engine, degraded_reason = excluded.degraded_reason,
+                    result = excluded.result, created_at_ms = excluded.created_at_ms
+                """
+            )
+        }
+        // The aggregator. The view's row is locked first (created empty if new): on PostgreSQL, agents committing
+        // at once then merge one after the other, each reading the others' committed states after the lock,
+        // so no agent's merge overwrites another's newer result with a stale one.
+        script.add(
+            """
+            INSERT INTO conversation_insights (conversation_id, tenant_id, has_pii, version, view, updated_at_ms)
+            VALUES (\(bind: output.conversationID), \(bind: output.tenantID), 0, 0, '{}', \(bind: now))
+            ON CONFLICT (conversation_id) DO NOTHING
+            """
+        )
+        script.add("UPDATE conversation_insights SET version = version WHERE conversation_id = \(bind: output.conversationID)")
+        script.add(
+            """
+            SELECT agent, engine, degraded_reason, watermark_seq, view, updated_at_ms FROM intel_states
+            WHERE conversation_id = \(bind: output.conversationID)
+            """
+        )
+        let statesStep = script.count - 1
+        script.add { results in
+            """
+            UPDATE conversation_insights SET has_pii = CASE WHEN has_pii = 1 OR \(bind: output.hasPII ? 1 : 0) = 1 THEN 1 ELSE 0 END,
+                version = version + 1, view = \(bind: try Self.mergedAgents(results[statesStep])), updated_at_ms = \(bind: now)
+            WHERE conversation_id = \(bind: output.conversationID)
+            RETURNING version, has_pii, view, updated_at_ms
+            """
+        }
+        return script.count - 1
+    }
+
+    /// The merged view's agents object: each agent's latest result with its engine, degradation and watermark.
+    static func mergedAgents(_ rows: [any SQLRow]) throws -> String {
+        var agents = JSONObjectWriter()
+        for row in rows.sorted(by: { (try? $0.decode(column: "agent", as: String.self)) ?? "" < (try? $1.decode(column: "agent", as: String.self)) ?? "" }) {
+            let reason = try row.decode(column: "degraded_reason", as: String?.self)
+            var entry = JSONObjectWriter()
+            entry["engine"] = .string(try row.decode(column: "engine", as: String.self))
+            entry["degraded"] = .bool(reason != nil)
+            entry["degraded_reason"] = .optionalString(reason)
+            entry["watermark_seq"] = .integer(try row.decode(column: "watermark_seq", as: Int64.self))
+            entry["updated_at"] = .string(Timestamp.iso8601(milliseconds: try row.decode(column: "updated_at_ms", as: Int64.self)))
+            entry["result"] = .rawJSON(try row.decode(column: "view", as: String.self))
+            agents[try row.decode(column: "agent", as: String.self)] = .object(entry)
+        }
+        return agents.json
+    }
+
+    /// A conversation's merged insights as clients read them (API, `intel.updated`, the snapshot on subscribe).
+    static func insights(conversationID: String, from row: any SQLRow) throws -> JSONObjectWriter {
+        var insights = JSONObjectWriter()
+        insights["conversation_id"] = .string(conversationID)
+        insights["version"] = .integer(try row.decode(column: "version", as: Int64.self))
+        insights["has_pii"] = .bool(try row.decode(column: "has_pii", as: Int64.self) == 1)
+        insights["updated_at"] = .string(Timestamp.iso8601(milliseconds: try row.decode(column: "updated_at_ms", as: Int64.self)))
+        insights["agents"] = .rawJSON(try row.decode(column: "view", as: String.self))
+        return insights
+    }
+}

@@ -1,0 +1,143 @@
+import ChatterCore
+import Foundation
+import SQLKit
+
+/// The conversation-intelligence pipeline's storage: consumer offsets on the event log, each agent's running
+/// state per conversation, per-message annotations, the merged view, and dead letters. An agent's output and its
+/// offset advance are one script, so a crash never loses or repeats an effect.
+public struct IntelStore: Sendable {
+    let database: ChatterDatabase
+
+    public init(database: ChatterDatabase) {
+        self.database = database
+    }
+
+    /// A message announced by `message.created`, as the pipeline reads it.
+    public struct PendingMessage: Sendable, Equatable {
+        public var eventSeq: Int64
+        public var tenantID: String
+        public var userID: String
+        public var conversationID: String
+        public var messageID: String
+        public var seq: Int64
+        public var role: String
+        public var content: String
+    }
+
+    /// The next messages after an offset, and the offset that reading them reaches.
+    public struct Batch: Sendable {
+        public var messages: [PendingMessage]
+        public var nextOffset: Int64
+    }
+
+    /// An agent's stored running state for one conversation.
+    public struct AgentState: Sendable, Equatable {
+        public var rev: Int64
+        public var watermarkSeq: Int64
+        public var state: String
+    }
+
+    /// The consumer's offset, registering the consumer at the start of the log on first use.
+    public func offset(of consumer: String) async throws -> Int64 {
+        try await database.sql.raw(
+            """
+            INSERT INTO consumer_offsets (consumer, seq, updated_at_ms) VALUES (\(bind: consumer), 0, \(bind: Clock.nowMilliseconds()))
+            ON CONFLICT (consumer) DO NOTHING
+            """
+        ).run()
+        return try await database.sql.raw("SELECT seq FROM consumer_offsets WHERE consumer = \(bind: consumer)").first()?
+            .decode(column: "seq", as: Int64.self) ?? 0
+    }
+
+    /// Every consumer's offset.
+    public func offsets() async throws -> [String: Int64] {
+        let rows = try await database.sql.raw("SELECT consumer, seq FROM consumer_offsets").all()
+        return try Dictionary(uniqueKeysWithValues: rows.map { (try $0.decode(column: "consumer", as: String.self), try $0.decode(column: "seq", as: Int64.self)) })
+    }
+
+    /// Up to `limit` messages announced after `offset`, in log order. When fewer are found, the offset moves to
+    /// `upTo` (the log's end when the read began), past the other events, so they are not scanned again.
+    public func messages(after offset: Int64, upTo: Int64, limit: Int) async throws -> Batch {
+        let events = try await database.sql.raw(
+            """
+            SELECT seq, data FROM events
+            WHERE seq > \(bind: offset) AND seq <= \(bind: upTo) AND type = \(bind: EventType.messageCreated.rawValue)
+            ORDER BY seq LIMIT \(bind: limit)
+            """
+        ).all()
+        var announced: [(seq: Int64, messageID: String)] = []
+        for event in events {
+            let data = try event.decode(column: "data", as: String.self)
+            if let id = Self.messageID(inEventData: data) { announced.append((try event.decode(column: "seq", as: Int64.self), id)) }
+        }
+        let nextOffset = events.count < limit ? upTo : try events[events.count - 1].decode(column: "seq", as: Int64.self)
+        guard !announced.isEmpty else { return Batch(messages: [], nextOffset: nextOffset) }
+        let rows = try await database.sql.raw(
+            """
+            SELECT m.id, m.tenant_id, m.conversation_id, m.seq, m.role, m.content, c.user_id FROM messages m
+            JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.id IN (\(SQLList(announced.map { SQLBind($0.messageID) })))
+            """
+        ).all()
+        var byID: [String: PendingMessage] = [:]
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            byID[id] = PendingMessage(
+                eventSeq: 0, tenantID: try row.decode(column: "tenant_id", as: String.self), userID: try row.decode(column: "user_id", as: String.self),
+                conversationID: try row.decode(column: "conversation_id", as: String.self), messageID: id,
+                seq: try row.decode(column: "seq", as: Int64.self), role: try row.decode(column: "role", as: String.self),
+                content: try row.decode(column: "content", as: String.self)
+            )
+        }
+        let messages = announced.compactMap { event -> PendingMessage? in
+            guard var message = byID[event.messageID] else { return nil }
+            message.eventSeq = event.seq
+            return message
+        }
+        return Batch(messages: messages, nextOffset: nextOffset)
+    }
+
+    /// `message_id` from a `message.created` event's data, which the store itself wrote (ids need no escapes).
+    static func messageID(inEventData data: String) -> String? {
+        guard let key = data.range(of: "\"message_id\":\"") else { return nil }
+        guard let end = data[key.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(data[key.upperBound..<end])
+    }
+
+    /// All of one conversation's messages in order (a dead letter's retry replays the conversation).
+    public func conversationMessages(conversationID: String, tenantID: String) async throws -> [PendingMessage] {
+        try await database.sql.raw(
+            """
+            SELECT m.id, m.tenant_id, m.conversation_id, m.seq, m.role, m.content, c.user_id FROM messages m
+            JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.conversation_id = \(bind: conversationID) AND m.tenant_id = \(bind: tenantID) ORDER BY m.seq
+            """
+        ).all().map { row in
+            PendingMessage(
+                eventSeq: 0, tenantID: try row.decode(column: "tenant_id", as: String.self), userID: try row.decode(column: "user_id", as: String.self),
+                conversationID: try row.decode(column: "conversation_id", as: String.self), messageID: try row.decode(column: "id", as: String.self),
+                seq: try row.decode(column: "seq", as: Int64.self), role: try row.decode(column: "role", as: String.self),
+                content: try row.decode(column: "content", as: String.self)
+            )
+        }
+    }
+
+    /// An agent's states for the given conversations.
+    public func states(agent: String, conversationIDs: [String]) async throws -> [String: AgentState] {
+        guard !conversationIDs.isEmpty else { return [:] }
+        let rows = try await database.sql.raw(
+            """
+            SELECT conversation_id, rev, watermark_seq, state FROM intel_states
+            WHERE agent = \(bind: agent) AND conversation_id IN (\(SQLList(conversationIDs.map { SQLBind($0) })))
+            """
+        ).all()
+        var states: [String: AgentState] = [:]
+        for row in rows {
+            states[try row.decode(column: "conversation_id", as: String.self)] = AgentState(
+                rev: try row.decode(column: "rev", as: Int64.self), watermarkSeq: try row.decode(column: "watermark_seq", as: Int64.self),
+                state: try row.decode(column: "state", as: String.self)
+            )
+        }
+        return states
+    }
+}

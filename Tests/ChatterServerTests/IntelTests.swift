@@ -1,0 +1,310 @@
+import ChatterCore
+import ChatterStore
+import Foundation
+import NIOHTTP1
+import SQLKit
+import Synchronization
+import Testing
+
+import ChatterIntel
+
+@testable import ChatterServer
+
+/// Conversation intelligence end to end: observed conversations, the four agents as consumer groups of the event
+/// log, the merged view with `has_pii` sticky, annotations on message reads, `intel.updated` with a snapshot on
+/// subscribe, and no raw PII anywhere it is stored or sent.
+@Suite struct IntelTests {
+    static let email = "jane.doe@example.com"
+    static let card = "4111 1111 1111 1111"
+
+    static func post(_ harness: Harness, _ conversation: String, role: String, _ content: String, author: String? = nil) async throws -> Harness.Reply {
+        var body = JSONObjectWriter()
+        body["role"] = .string(role)
+        body["content"] = .string(content)
+        if let author { body["author"] = .string(author) }
+        return try await harness.send(conversation, body.json)
+    }
+
+    static func insights(_ harness: Harness, _ conversation: String) async throws -> JSONValue {
+        try await harness.request(.GET, "/api/v1/conversations/\(conversation)/insights").json
+    }
+
+    /// Waits until every agent has folded in messages up to `seq`.
+    static func waitForAgents(_ harness: Harness, _ conversation: String, through seq: Int64) async throws -> JSONValue {
+        var latest = JSONValue.null
+        do {
+            try await harness.eventually(timeout: .seconds(20)) {
+                latest = try await insights(harness, conversation)
+                let agents = latest["agents"]?.object ?? [:]
+                return ["pii", "sentiment", "insights", "summary"].allSatisfy { agents[$0]?["watermark_seq"]?.int == seq }
+            }
+        } catch {
+            let watermarks = (latest["agents"]?.object ?? [:]).mapValues { $0["watermark_seq"]?.int ?? -1 }
+            throw TestFailure("agents did not reach seq \(seq): \(watermarks), offsets \(try await harness.runtime.intel.offsets())")
+        }
+        return latest
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func anObservedSupportConversationIsAnalysedMessageByMessage(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation(#"{"mode":"observe","title":"billing"}"#)
+            let created = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json
+            #expect(created["mode"]?.string == "observe")
+
+            let first = try await Self.post(
+                harness, conversation, role: "customer",
+                "I was charged twice on my invoice! My card \(Self.card) was billed again, email me at \(Self.email).", author: "jane"
+            )
+            #expect(first.status == 202)
+            #expect(first.json["role"]?.string == "customer")
+            #expect(first.json["author"]?.string == "jane")
+            #expect(first.json["seq"]?.int == 1)
+            let view1 = try await Self.waitForAgents(harness, conversation, through: 1)
+            #expect(view1["has_pii"] == .bool(true))
+            let pii = view1["agents"]?["pii"]?["result"]
+            #expect(pii?["counts"]?["email"]?.int == 1)
+            #expect(pii?["counts"]?["payment_card"]?.int == 1)
+            #expect(view1["agents"]?["pii"]?["engine"]?.string == "offline-patterns")
+            #expect(view1["agents"]?["insights"]?["result"]?["intent"]?.string == "billing")
+            #expect(view1["agents"]?["sentiment"]?["result"]?["latest_customer"]?["label"]?.string == "negative")
+
+            _ = try await Self.post(harness, conversation, role: "agent", "I am sorry about that. I will refund the duplicate charge today.", author: "sam")
+            _ = try await Self.post(harness, conversation, role: "customer", "Thanks, that is great, problem solved!")
+            let view3 = try await Self.waitForAgents(harness, conversation, through: 3)
+            // Sticky: the later messages have no PII, the conversation still has.
+            #expect(view3["has_pii"] == .bool(true))
+            #expect((view3["version"]?.int ?? 0) >= 4)
+            let summary = view3["agents"]?["summary"]?["result"]
+            #expect(summary?["covered_messages"]?.int == 3)
+            #expect(summary?["watermark_seq"]?.int == 3)
+            #expect(view3["agents"]?["sentiment"]?["result"]?["latest"]?["label"]?.string == "positive")
+            for agent in ["pii", "sentiment", "insights", "summary"] {
+                #expect(view3["agents"]?[agent]?["degraded"] == .bool(false))
+            }
+
+            // Per-message annotations on message reads, the PII one with the redacted text.
+            let messages = try await harness.request(.GET, "/api/v1/conversations/\(conversation)/messages").json["data"]!.array
+            #expect(messages.count == 3)
+            let annotated = try #require(messages.first?["annotations"])
+            #expect(annotated["pii"]?["result"]?["redacted_text"]?.string?.contains("[EMAIL]") == true)
+            #expect(annotated["pii"]?["result"]?["redacted_text"]?.string?.contains(Self.email) == false)
+            #expect(annotated["sentiment"]?["result"]?["label"]?.string == "negative")
+            #expect(annotated["insights"]?["result"]?["intent"]?.string == "billing")
+            #expect(messages.allSatisfy { $0["annotations"]?["summary"] != nil })
+
+            // No raw PII value in any stored result or event.
+            for (table, column) in [("intel_states", "state"), ("intel_states", "view"), ("message_annotations", "result"),
+                                    ("conversation_insights", "view"), ("events", "data")] {
+                #expect(try await harness.count(table, where: "\(column) LIKE '%jane.doe%' OR \(column) LIKE '%4111%'") == 0, "\(table).\(column)")
+            }
+            // Each message once per agent: annotations are unique per (message, agent) and the offsets reached the log's end.
+            #expect(try await harness.count("message_annotations") == 12)
+            let latest = try await harness.runtime.events.latestSeq()
+            for (consumer, offset) in try await harness.runtime.intel.offsets() where consumer.hasPrefix("intel.") {
+                #expect(offset <= latest)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func assistantChatsAreAnalysedToo(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation()
+            _ = try await harness.send(conversation, #"{"content":"My login is locked out and I can't sign in, help!"}"#)
+            let view = try await Self.waitForAgents(harness, conversation, through: 2)
+            #expect(view["agents"]?["insights"]?["result"]?["intent"]?.string == "account_access")
+            #expect(view["agents"]?["summary"]?["result"]?["covered_messages"]?.int == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func observedMessagesRejectWhatTheyCannotUse(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
+            let chat = try await harness.createConversation()
+            let cases: [(String, String)] = [
+                (observed, #"{"content":"hello"}"#),
+                (observed, #"{"role":"user","content":"hello"}"#),
+                (observed, #"{"role":"customer","content":"hello","stream":true}"#),
+                (observed, #"{"role":"customer","content":"hello","model":"demo/echo"}"#),
+                (observed, #"{"role":"customer","content":"   "}"#),
+                (observed, #"{"role":"customer","content":"hi","author":"\#(String(repeating: "a", count: 201))"}"#),
+                (observed, #"{"role":"robot","content":"hello"}"#),
+                (chat, #"{"role":"customer","content":"hello"}"#),
+            ]
+            for (conversation, body) in cases {
+                let reply = try await harness.send(conversation, body)
+                #expect(reply.status == 400, "\(body): \(reply.status) \(reply.body)")
+                #expect(reply.header("Content-Type")?.hasPrefix("application/problem+json") == true)
+            }
+            #expect(try await harness.request(.POST, "/api/v1/conversations", json: #"{"mode":"observe","model":"demo/echo"}"#).status == 400)
+            #expect(try await harness.request(.POST, "/api/v1/conversations", json: #"{"mode":"watch"}"#).status == 400)
+            #expect(try await harness.count("messages") == 0)
+            #expect(try await harness.request(.GET, "/api/v1/conversations/nope/insights").status == 404)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func subscribersGetASnapshotThenUpdatesOfTheirTenantOnly(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
+            let subscriber = try await EventSubscriber.connect(harness, query: "conversation_id=\(conversation)&types=intel.updated")
+            defer { Task { await subscriber.close() } }
+            let snapshot = try await subscriber.wait { frames in frames.contains { $0.event == "intel.snapshot" } }
+            #expect(snapshot.first?.event == "intel.snapshot")
+            #expect(snapshot.first?.data["version"]?.int == 0)
+
+            let other = try await harness.runtime.access.createTenant(named: "other")
+            let foreign = try await EventSubscriber.connect(harness, query: "conversation_id=\(conversation)", key: other.secret)
+            #expect(foreign.status == 404)
+            await foreign.close()
+            #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)/insights", key: other.secret).status == 404)
+
+            _ = try await Self.post(harness, conversation, role: "customer", "This is the third time I ask, my order still has not arrived!")
+            let frames = try await subscriber.wait { frames in
+                frames.filter { $0.event == "intel.updated" }.count >= 4
+            }
+            let updates = frames.filter { $0.event == "intel.updated" }
+            #expect(Set(updates.compactMap { $0.data["data"]?["agent"]?.string }) == ["pii", "sentiment", "insights", "summary"])
+            #expect(updates.allSatisfy { $0.data["conversation_id"]?.string == conversation && $0.id != nil })
+            let last = try #require(updates.last?.data["data"]?["insights"])
+            #expect(last["agents"]?.object?.count == 4)
+            #expect(last["agents"]?["insights"]?["result"]?["intent"]?.string == "order_status")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func pipelineLagIsInMetrics(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
+            _ = try await Self.post(harness, conversation, role: "customer", "hello there")
+            _ = try await Self.waitForAgents(harness, conversation, through: 1)
+            let metrics = try await harness.request(.GET, "/metrics").body
+            for agent in ["pii", "sentiment", "insights", "summary"] {
+                #expect(metrics.contains(#"chatter_event_consumer_lag{consumer="intel.\#(agent)"}"#))
+                #expect(metrics.contains(#"chatter_intel_messages_total{agent="\#(agent)"}"#))
+            }
+        }
+    }
+}
+
+/// A summary agent that fails on messages containing "poison" until healed: the pipeline retries, dead-letters
+/// the message, moves on, and a retry through the API replays the conversation.
+final class FlakySummaryAgent: IntelAgent, Sendable {
+    let kind = IntelAgentKind.summary
+    let healed = Mutex(false)
+    let real = SummaryAgent()
+
+    func process(_ messages: [IntelMessage], of conversation: IntelConversation, state: String?) async throws -> IntelOutcome {
+        if !healed.withLock({ $0 }), messages.contains(where: { $0.text.contains("poison") }) {
+            throw ChatterError(.internalError, "cannot digest poison")
+        }
+        return try await real.process(messages, of: conversation, state: state)
+    }
+}
+
+extension IntelTests {
+    @Test(arguments: TestDatabase.all)
+    func aMessageThatKeepsFailingIsDeadLetteredAndRetryable(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_INTEL_PIPELINE": "off"]) { harness in
+            let runtime = harness.runtime
+            let agent = FlakySummaryAgent()
+            var settings = IntelSettings()
+            settings.retryBackoff = .milliseconds(5)
+            let consumer = IntelConsumer(
+                agent: agent, store: runtime.intel, events: runtime.events, redactor: runtime.configuration.piiDetector, settings: settings,
+                observer: runtime.intelObserver, logger: runtime.logger
+            )
+            let running = Task { await consumer.run(wakeups: runtime.database.eventSignal.wakeups()) }
+            defer { running.cancel() }
+
+            let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
+            for text in ["hello, my order is late", "here is a poison pill", "bye for now"] {
+                #expect(try await Self.post(harness, conversation, role: "customer", text).status == 202)
+            }
+            var letters: [JSONValue] = []
+            try await harness.eventually {
+                letters = try await harness.request(.GET, "/api/v1/intel/dead-letters").json["data"]?.array ?? []
+                return letters.count == 1
+            }
+            let letter = letters[0]
+            #expect(letter["status"]?.string == "dead")
+            #expect(letter["agent"]?.string == "summary")
+            #expect(letter["message_seq"]?.int == 2)
+            #expect(letter["attempts"]?.int == Int64(settings.maxAttempts))
+            #expect(letter["error"]?.string?.contains("cannot digest poison") == true)
+            try await harness.eventually {
+                let summary = try await Self.insights(harness, conversation)["agents"]?["summary"]?["result"]
+                return summary?["watermark_seq"]?.int == 3 && summary?["covered_messages"]?.int == 2
+            }
+
+            let id = try #require(letter["id"]?.string)
+            let other = try await runtime.access.createTenant(named: "other")
+            #expect(try await harness.request(.POST, "/api/v1/intel/dead-letters/\(id)/retry", key: other.secret).status == 404)
+            agent.healed.withLock { $0 = true }
+            let retry = try await harness.request(.POST, "/api/v1/intel/dead-letters/\(id)/retry")
+            #expect(retry.status == 202)
+            try await harness.eventually {
+                let summary = try await Self.insights(harness, conversation)["agents"]?["summary"]?["result"]
+                return summary?["covered_messages"]?.int == 3
+            }
+            try await harness.eventually {
+                try await harness.request(.GET, "/api/v1/intel/dead-letters?status=resolved").json["data"]?.array.count == 1
+            }
+            #expect(try await harness.request(.POST, "/api/v1/intel/dead-letters/\(id)/retry").status == 409)
+            #expect(try await harness.count("message_annotations", where: "agent = 'summary'") == 3)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func languageModelEnginesAreInTheLedgerAndDegradeHonestly(database: TestDatabase) async throws {
+        let environment = ["CHATTER_INTEL_ENGINE": "llm", "CHATTER_INTEL_MODEL": "openai/gpt-4o-mini", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]
+        try await Harness.with(database, environment: environment) { harness in
+            // One answer every engine can read: each takes its own fields.
+            let answer = """
+                {"messages":[{"seq":1,"compound":-0.7,"label":"negative","emotion":"anger","intent":"refund","urgency":"high"}],
+                "intent":"refund","urgency":"high","reasons":[{"kind":"impact_phrase","detail":"wants money back"}],
+                "suggested_actions":["Check refund eligibility"],"escalate":false,"escalation_reason":null,
+                "tldr":"Customer wants a refund.","customer_issue":"Refund for a broken item [EMAIL]","agent_response":"",
+                "key_points":["broken item"],"next_steps":["issue refund"]}
+                """
+            harness.upstream.setFallback(.reply(content: "Here you go:\n```json\n\(answer)\n```", usage: #"{"prompt_tokens":120,"completion_tokens":60}"#))
+            let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
+            _ = try await Self.post(harness, conversation, role: "customer", "I want my money back for this broken item, write to \(Self.email)")
+            let view = try await Self.waitForAgents(harness, conversation, through: 1)
+            for agent in ["sentiment", "insights", "summary"] {
+                #expect(view["agents"]?[agent]?["engine"]?.string == "llm:openai/gpt-4o-mini", "\(agent)")
+                #expect(view["agents"]?[agent]?["degraded"] == .bool(false))
+            }
+            #expect(view["agents"]?["pii"]?["engine"]?.string == "offline-patterns")
+            #expect(view["agents"]?["insights"]?["result"]?["intent"]?.string == "refund")
+            #expect(view["agents"]?["summary"]?["result"]?["tldr"]?.string == "Customer wants a refund.")
+            #expect(view["agents"]?["sentiment"]?["result"]?["latest"]?["emotion"]?.string == "anger")
+
+            // The calls are ledger rows under their purposes, on the conversation's totals, and no prompt held the raw email.
+            for purpose in ["intel.sentiment", "intel.insights", "intel.summary"] {
+                #expect(try await harness.count("llm_calls", where: "purpose = '\(purpose)' AND status = 'ok'") == 1, "\(purpose)")
+            }
+            let prompts = try harness.upstream.requests.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            #expect(prompts.count == 3)
+            #expect(prompts.allSatisfy { !$0.contains(Self.email) })
+            #expect(prompts.allSatisfy { $0.contains("[EMAIL]") })
+            let usage = try await harness.request(.GET, "/api/v1/usage?group_by=purpose").json
+            let purposes = Dictionary(uniqueKeysWithValues: (usage["rows"]?.array ?? []).map { ($0["purpose"]?.string ?? "", $0["calls"]?.int ?? 0) })
+            #expect(purposes["intel.sentiment"] == 1 && purposes["intel.insights"] == 1 && purposes["intel.summary"] == 1)
+            #expect(try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json["calls"]?.int == 3)
+
+            harness.upstream.setFallback(.status(500, message: "model down"))
+            _ = try await Self.post(harness, conversation, role: "customer", "Still waiting for that refund!!")
+            let degraded = try await Self.waitForAgents(harness, conversation, through: 2)
+            for agent in ["sentiment", "insights", "summary"] {
+                #expect(degraded["agents"]?[agent]?["degraded"] == .bool(true), "\(agent)")
+                #expect(degraded["agents"]?[agent]?["degraded_reason"]?.string?.isEmpty == false)
+                #expect(degraded["agents"]?[agent]?["engine"]?.string?.hasPrefix("offline-") == true)
+            }
+            #expect(degraded["agents"]?["summary"]?["result"]?["covered_messages"]?.int == 2)
+            #expect(try await harness.count("llm_calls", where: "purpose LIKE 'intel.%' AND status = 'error'") == 3)
+        }
+    }
+}
