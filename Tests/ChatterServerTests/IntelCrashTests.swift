@@ -1,8 +1,11 @@
 import AsyncHTTPClient
 import ChatterCore
+import ChatterStore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Logging
+import SQLKit
 import Testing
 
 /// `kill -9` of the real `chatter` binary in the middle of a burst of observed messages, then a restart: every
@@ -65,14 +68,18 @@ import Testing
         var server = try await ChatterProcess.start(environment: environment(databaseURL))
         var base = "http://127.0.0.1:\(server.port)"
         let conversation = try await ChatterProcess.json(.POST, base + "/api/v1/conversations", #"{"mode":"observe"}"#)["id"]!.string!
-        // Half the burst, then SIGKILL while the agents are still behind.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for line in Self.lines.prefix(40) {
-                try await Self.post(base, conversation, line)
-            }
-            try await group.waitForAll()
-        }
+        // Half the burst, then SIGKILL at once, while the agents are (usually) still behind.
+        for line in Self.lines.prefix(40) { try await Self.post(base, conversation, line) }
         server.kill()
+        try await Task.sleep(for: .milliseconds(200))
+        var logger = Logger(label: "intel-crash-test")
+        logger.logLevel = .error
+        let inspector = try await ChatterDatabase.open(url: databaseURL, logger: logger, maxPostgresConnections: 1)
+        let behind = try await inspector.sql.raw(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM events WHERE type = 'message.created' AND seq > (SELECT MIN(seq) FROM consumer_offsets)"
+        ).first()?.decode(column: "n", as: Int64.self)
+        await inspector.shutdown()
+        print("intel crash test (\(database)): \(behind ?? -1) message events not yet consumed by every agent at the kill")
         server = try await ChatterProcess.start(environment: environment(databaseURL))
         base = "http://127.0.0.1:\(server.port)"
         for line in Self.lines.dropFirst(40) { try await Self.post(base, conversation, line) }
