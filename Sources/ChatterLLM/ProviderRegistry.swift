@@ -7,6 +7,7 @@ public actor ProviderRegistry {
     let providers: [String: any ChatProvider]
     private var modelLists: [String: (models: [String]?, fetchedAt: ContinuousClock.Instant)] = [:]
     private let modelListTTL: Duration
+    static let failedListingRetry: Duration = .seconds(5)
 
     /// Provider names in the order they were configured.
     let order: [String]
@@ -40,9 +41,16 @@ public actor ProviderRegistry {
         if let cached = modelLists[provider.name], now - cached.fetchedAt < modelListTTL {
             return cached.models
         }
-        let models = (try? await provider.listModels()) ?? nil
-        modelLists[provider.name] = (models, now)
-        return models
+        do {
+            let models = try await provider.listModels()
+            modelLists[provider.name] = (models, now)
+            return models
+        } catch {
+            // A failed listing (the upstream down or slow) is tried again after a few seconds, not after the TTL:
+            // it says nothing about which models the provider serves.
+            modelLists[provider.name] = (nil, now - modelListTTL + Self.failedListingRetry)
+            return nil
+        }
     }
 }
 

@@ -147,6 +147,8 @@ public struct ChatterRuntime: Sendable {
     var intelPipeline: IntelPipeline {
         var settings = IntelSettings()
         if configuration.intelEngine != .offline { settings.parallelConversations = 8 }
+        // One SQLite file has one process writing it, whose commits wake the consumers: the poll is only a safety net.
+        if database.kind == .sqlite { settings.pollInterval = .seconds(5) }
         let consumers = intelAgents.map { agent in
             IntelConsumer(
                 agent: agent, store: intel, events: events, redactor: configuration.piiDetector, settings: settings, observer: intelObserver,

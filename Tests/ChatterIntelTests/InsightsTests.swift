@@ -288,7 +288,6 @@ extension InsightsTests {
             _ = analyzer.analyze(Self.message, role: .customer)
             let short = Self.secondsPerMessage(Self.message, count: 50)
             let long = Self.secondsPerMessage(String(repeating: Self.message + " ", count: 8), count: 50)
-            print("insights: \(Int(short * 1e9)) ns per \(Self.message.count)-character message (sentiment given)")
             // Eight times the text: linear work takes about 8x, quadratic about 64x.
             #expect(long / short < 24, "short \(short) s, long \(long) s")
         }

@@ -155,9 +155,9 @@ import Testing
             harness.upstream.setFallback(.reply(content: "ok", usage: #"{"prompt_tokens":5,"completion_tokens":1}"#))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let long = String(repeating: "word ", count: 120)
-            _ = try await harness.send(conversation, #"{"content":"\#(long)"}"#)
-            _ = try await harness.send(conversation, #"{"content":"short one"}"#)
-            _ = try await harness.send(conversation, #"{"content":"latest"}"#)
+            for content in [long, "short one", "latest"] {
+                #expect(try await harness.send(conversation, #"{"content":"\#(content)"}"#).status == 200)
+            }
             // 120 words do not fit beside the rest of a 100-token budget: only the newer messages are sent.
             let sent = harness.upstream.requests.last!["messages"]!.array.compactMap { $0["content"]?.string }
             #expect(sent == ["ok", "short one", "ok", "latest"])

@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func everyEventTypeHasTheSameContractOnBothWires(database: TestDatabase) async throws {
-        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]) { harness in
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_MAX_ATTEMPTS": "1", "CHATTER_INTEL_PIPELINE": "on"]) { harness in
             let sse = try await EventSubscriber.connect(harness)
             let socket = EventSocketClient.connect(harness)
             defer { Task { await sse.close(); await socket.close() } }

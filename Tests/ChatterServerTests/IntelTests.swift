@@ -14,6 +14,7 @@ import ChatterIntel
 /// log, the merged view with `has_pii` sticky, annotations on message reads, `intel.updated` with a snapshot on
 /// subscribe, and no raw PII anywhere it is stored or sent.
 @Suite struct IntelTests {
+    static let on = ["CHATTER_INTEL_PIPELINE": "on"]
     static let email = "jane.doe@example.com"
     static let card = "4111 1111 1111 1111"
 
@@ -47,7 +48,7 @@ import ChatterIntel
 
     @Test(arguments: TestDatabase.all)
     func anObservedSupportConversationIsAnalysedMessageByMessage(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: Self.on) { harness in
             let conversation = try await harness.createConversation(#"{"mode":"observe","title":"billing"}"#)
             let created = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json
             #expect(created["mode"]?.string == "observe")
@@ -109,7 +110,7 @@ import ChatterIntel
 
     @Test(arguments: TestDatabase.all)
     func assistantChatsAreAnalysedToo(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: Self.on) { harness in
             let conversation = try await harness.createConversation()
             _ = try await harness.send(conversation, #"{"content":"My login is locked out and I can't sign in, help!"}"#)
             let view = try await Self.waitForAgents(harness, conversation, through: 2)
@@ -120,7 +121,7 @@ import ChatterIntel
 
     @Test(arguments: TestDatabase.all)
     func observedMessagesRejectWhatTheyCannotUse(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: Self.on) { harness in
             let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
             let chat = try await harness.createConversation()
             let cases: [(String, String)] = [
@@ -147,7 +148,7 @@ import ChatterIntel
 
     @Test(arguments: TestDatabase.all)
     func subscribersGetASnapshotThenUpdatesOfTheirTenantOnly(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: Self.on) { harness in
             let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
             let subscriber = try await EventSubscriber.connect(harness, query: "conversation_id=\(conversation)&types=intel.updated")
             defer { Task { await subscriber.close() } }
@@ -176,7 +177,7 @@ import ChatterIntel
 
     @Test(arguments: TestDatabase.all)
     func pipelineLagIsInMetrics(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: Self.on) { harness in
             let conversation = try await harness.createConversation(#"{"mode":"observe"}"#)
             _ = try await Self.post(harness, conversation, role: "customer", "hello there")
             _ = try await Self.waitForAgents(harness, conversation, through: 1)
@@ -259,7 +260,7 @@ extension IntelTests {
 
     @Test(arguments: TestDatabase.all)
     func languageModelEnginesAreInTheLedgerAndDegradeHonestly(database: TestDatabase) async throws {
-        let environment = ["CHATTER_INTEL_ENGINE": "llm", "CHATTER_INTEL_MODEL": "openai/gpt-4o-mini", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]
+        let environment = ["CHATTER_INTEL_PIPELINE": "on", "CHATTER_INTEL_ENGINE": "llm", "CHATTER_INTEL_MODEL": "openai/gpt-4o-mini", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]
         try await Harness.with(database, environment: environment) { harness in
             // One answer every engine can read: each takes its own fields.
             let answer = """
