@@ -140,6 +140,13 @@ let package = Package(
             path: "Benchmarks/sentiment-bench",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "summary-bench",
+            dependencies: ["ChatterIntel"],
+            path: "Benchmarks/summary-bench",
+            exclude: ["dialogues.json"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ChatterCoreTests",
             dependencies: ["ChatterCore"]
