@@ -140,7 +140,7 @@ final class ChatterMetrics: Sendable {
     /// The exposition text, with the live gauges read now.
     func render(
         hub: EventHub, latestSeq: Int64, consumerOffsets: [String: Int64],
-        intel: [IntelAgentKind: (messages: Int64, deadLetters: Int64, lag: Int64)]
+        intel: [IntelAgentKind: (messages: Int64, deadLetters: Int64)]
     ) -> [UInt8] {
         subscribers.set(Double(hub.subscriberCount))
         lag.set(Double(max(0, latestSeq - hub.position)))

@@ -47,3 +47,18 @@ extension PIITests {
         }
     }
 }
+
+extension PIITests.ConversationSummary {
+    /// A long conversation keeps its state small: the most recently seen values, and exact counts of distinct values.
+    @Test func aLongConversationKeepsTheMostRecentValues() {
+        let detector = PIIDetector()
+        var summary = PIIConversationSummary()
+        for seq in 1...300 {
+            summary = summary.merging(detector.analyze("write to buyer\(seq)@example.com please"), messageSeq: Int64(seq))
+        }
+        #expect(summary.items.count == PIIConversationSummary.itemLimit)
+        #expect(summary.count(of: .email) == 300)
+        #expect(summary.items.map(\.firstSeenSeq).min() == 201)
+        #expect(summary.hasPII)
+    }
+}

@@ -23,9 +23,13 @@ public struct PIIAgent: IntelAgent {
         var entities: [EntityView]
     }
 
+    /// The values most recently seen that a view lists; `counts` covers them all.
+    static let viewItemLimit = 20
+
     struct ConversationView: Encodable {
         var hasPII: Bool
         var counts: [String: Int]
+        /// The most recently seen distinct values, newest first.
         var items: [PIIConversationSummary.Item]
     }
 
@@ -46,10 +50,10 @@ public struct PIIAgent: IntelAgent {
             )
             annotations.append(IntelOutcome.Annotation(messageID: message.id, seq: message.seq, json: try IntelJSON.view(view)))
         }
-        let counts = Dictionary(uniqueKeysWithValues: summary.countsByType.map { ($0.key.rawValue, $0.value) })
+        let recent = Array(summary.items.sorted { $0.lastSeenSeq > $1.lastSeenSeq }.prefix(Self.viewItemLimit))
         return IntelOutcome(
             annotations: annotations, state: try IntelJSON.state(summary),
-            view: try IntelJSON.view(ConversationView(hasPII: summary.hasPII, counts: counts, items: summary.items)),
+            view: try IntelJSON.view(ConversationView(hasPII: summary.hasPII, counts: summary.distinctCounts, items: recent)),
             engine: PIIDetector.engine, hasPII: summary.hasPII
         )
     }

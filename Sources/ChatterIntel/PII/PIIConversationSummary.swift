@@ -13,25 +13,32 @@ public struct PIIConversationSummary: Sendable, Equatable, Codable {
         public var maxConfidence: Double
     }
 
-    /// Distinct values, in the order they first appeared.
+    /// Distinct values kept per conversation: the most recently seen, so a long conversation's state stays small.
+    public static let itemLimit = 100
+
+    /// Distinct values, in the order they first appeared; at most `itemLimit`, the least recently seen dropped first.
     public private(set) var items: [Item]
+    /// Distinct values per type (`PIIType.rawValue`) over the whole conversation. Exact while a conversation has at
+    /// most `itemLimit` distinct values; beyond, a value dropped from `items` and seen again counts again.
+    public private(set) var distinctCounts: [String: Int]
     public private(set) var hasPII: Bool
     /// The last message merged; results for it or earlier messages are ignored, so redelivery cannot double-count.
     public private(set) var lastMergedSeq: Int64?
 
     public init() {
         items = []
+        distinctCounts = [:]
         hasPII = false
         lastMergedSeq = nil
     }
 
     /// Distinct values per type.
     public var countsByType: [PIIType: Int] {
-        items.reduce(into: [:]) { counts, item in counts[item.type, default: 0] += 1 }
+        Dictionary(uniqueKeysWithValues: distinctCounts.compactMap { key, count in PIIType(rawValue: key).map { ($0, count) } })
     }
 
     public func count(of type: PIIType) -> Int {
-        items.count { $0.type == type }
+        distinctCounts[type.rawValue] ?? 0
     }
 
     public func merging(_ result: PIIResult, messageSeq: Int64) -> Self {
@@ -52,6 +59,10 @@ public struct PIIConversationSummary: Sendable, Equatable, Codable {
                         firstSeenSeq: messageSeq, lastSeenSeq: messageSeq, maxConfidence: entity.confidence
                     )
                 )
+                merged.distinctCounts[entity.type.rawValue, default: 0] += 1
+                if merged.items.count > Self.itemLimit, let stalest = merged.items.indices.min(by: { merged.items[$0].lastSeenSeq < merged.items[$1].lastSeenSeq }) {
+                    merged.items.remove(at: stalest)
+                }
             }
         }
         return merged

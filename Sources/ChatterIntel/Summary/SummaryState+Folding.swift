@@ -70,7 +70,8 @@ extension SummaryState {
             position: sentencesRead, terms: terms, termMask: SummarySentence.termMask(of: terms), bonus: bonus,
             score: (terms.isEmpty ? 0 : content / Double(terms.count).squareRoot()) + bonus, isOpening: isOpening
         )
-        if reading.commitment, words.count >= Self.minimumNextStepWords {
+        // A question ("Could you share your booking reference?") is answered in the next turn: not a next step.
+        if reading.commitment, !isQuestion, words.count >= Self.minimumNextStepWords {
             nextSteps.removeAll { $0.isNearDuplicate(of: quoted) }
             nextSteps.append(quoted)
             if nextSteps.count > Self.nextStepLimit { nextSteps.removeFirst() }

@@ -52,7 +52,6 @@ struct IntelConsumer: Sendable {
                 offset = position
                 while !Task.isCancelled {
                     let upTo = try await events.latestSeq()
-                    observer.lag(of: agent.kind, events: upTo - position)
                     guard upTo > position else { break }
                     position = try await consume(after: position, upTo: upTo)
                     offset = position

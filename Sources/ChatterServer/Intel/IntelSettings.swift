@@ -20,7 +20,7 @@ struct IntelSettings: Sendable {
 /// What the consumers report (metrics), and retry requests made through this node's API.
 final class IntelObserver: Sendable {
     private let retryRequests = Mutex<Set<IntelAgentKind>>([])
-    private let counts = Mutex<[IntelAgentKind: (messages: Int64, deadLetters: Int64, lag: Int64)]>([:])
+    private let counts = Mutex<[IntelAgentKind: (messages: Int64, deadLetters: Int64)]>([:])
 
     func requestRetry(for agent: IntelAgentKind) {
         _ = retryRequests.withLock { $0.insert(agent) }
@@ -32,17 +32,13 @@ final class IntelObserver: Sendable {
 
     func processed(_ agent: IntelAgentKind, messages: Int, deadLetters: Int) {
         counts.withLock {
-            $0[agent, default: (0, 0, 0)].messages += Int64(messages)
-            $0[agent, default: (0, 0, 0)].deadLetters += Int64(deadLetters)
+            $0[agent, default: (0, 0)].messages += Int64(messages)
+            $0[agent, default: (0, 0)].deadLetters += Int64(deadLetters)
         }
     }
 
-    func lag(of agent: IntelAgentKind, events: Int64) {
-        counts.withLock { $0[agent, default: (0, 0, 0)].lag = max(0, events) }
-    }
-
-    /// Messages processed and dead-lettered by this node, and the last lag seen, per agent.
-    var snapshot: [IntelAgentKind: (messages: Int64, deadLetters: Int64, lag: Int64)] {
+    /// Messages processed and dead-lettered by this node, per agent (the lag comes from the stored offsets).
+    var snapshot: [IntelAgentKind: (messages: Int64, deadLetters: Int64)] {
         counts.withLock { $0 }
     }
 }
