@@ -48,8 +48,11 @@ enum IntelBench {
                 + "\(String(format: "%.0f", Double(messages) / drained)) messages/s through all four agents"
         )
 
-        // Latency at a fixed rate, over SSE.
-        let live = try await createConversations(client: client, base: base, count: 50)
+        // Latency at a fixed rate, over SSE: 50 conversations at a time, each 100 messages long (a long support chat),
+        // then the next 50.
+        let total = rate * seconds
+        let (width, length) = (50, 100)
+        let live = try await createConversations(client: client, base: base, count: max(width, (total + width * length - 1) / (width * length) * width))
         let tracker = Tracker()
         var request = HTTPClientRequest(url: base + "/api/v1/events?types=intel.updated")
         request.headers.add(name: "Authorization", value: "Bearer \(ChatterBench.adminKey)")
@@ -74,7 +77,6 @@ enum IntelBench {
         }
         defer { reader.cancel() }
         try await Task.sleep(for: .milliseconds(500))
-        let total = rate * seconds
         let baselineRSS = RSSSampler.rssKilobytes(pid: server.pid) ?? 0
         var samples: [Int] = []
         let start = ContinuousClock.now
@@ -83,9 +85,9 @@ enum IntelBench {
                 try await Task.sleep(until: start + .milliseconds(index * 1000 / rate))
                 if index % max(1, total / 10) == 0 { samples.append(RSSSampler.rssKilobytes(pid: server.pid) ?? 0) }
                 group.addTask {
-                    let conversation = live[index % live.count]
+                    let conversation = live[index / (width * length) * width + index % width]
                     let sent = ContinuousClock.now
-                    let seq = try await post(client: client, base: base, conversation: conversation, index: index / live.count)
+                    let seq = try await post(client: client, base: base, conversation: conversation, index: index / width % length)
                     tracker.expect(conversation: conversation, seq: seq, sentAt: sent)
                 }
             }
@@ -95,7 +97,7 @@ enum IntelBench {
         while tracker.pendingCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         samples.append(RSSSampler.rssKilobytes(pid: server.pid) ?? 0)
         let (count, p50, p99, maximum) = tracker.summary()
-        print("latency run: \(total) messages at \(rate)/s over \(seconds) s across \(live.count) conversations")
+        print("latency run: \(total) messages at \(rate)/s over \(seconds) s, \(width) conversations at a time, \(length) messages each (\(live.count) in all)")
         print("ingest -> last of the four intel.updated over SSE: p50 \(p50) ms  p99 \(p99) ms  max \(maximum) ms (\(count) measured, \(tracker.pendingCount) unseen)")
         print("server RSS: \(baselineRSS / 1024) MB before; every 10%: \(samples.map { "\($0 / 1024)" }.joined(separator: " ")) MB")
     }

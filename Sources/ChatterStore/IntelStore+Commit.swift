@@ -88,7 +88,9 @@ extension IntelStore {
     /// from the revision it was folded from; otherwise the whole script is undone (`lostRace`).
     public func commit(_ work: AgentCommit) async throws {
         let now = Clock.nowMilliseconds()
-        var script = SQLScript()
+        // Not fsynced on its own: the outputs and the offset are one commit, so a power loss that drops it drops
+        // both, and the batch is analysed again. (It survives a crash of the process at once.)
+        var script = SQLScript(durable: false)
         if let offset = work.offset {
             script.add(
                 """
@@ -122,12 +124,16 @@ extension IntelStore {
             script.add("UPDATE intel_dead_letters SET status = 'resolved', updated_at_ms = \(bind: now) WHERE id = \(bind: id)")
         }
         for (output, step) in announcements {
+            // The event carries what changed (this agent's entry), not the whole merged view: a subscriber holds the
+            // view from its snapshot and replaces the agent's entry, keeping the log small at hundreds of updates a second.
             script.add(event: { results in
-                let insights = try Self.insights(conversationID: output.conversationID, from: results[step][0])
+                let row = results[step][0]
                 var data = JSONObjectWriter()
                 data["agent"] = .string(work.agent)
                 data["message_seq"] = .integer(output.watermarkSeq)
-                data["insights"] = .object(insights)
+                data["version"] = .integer(try row.decode(column: "version", as: Int64.self))
+                data["has_pii"] = .bool(try row.decode(column: "has_pii", as: Int64.self) == 1)
+                data["result"] = .object(Self.agentEntry(output, at: now))
                 return EventDraft(
                     .intelUpdated, tenantID: output.tenantID, userID: output.userID, conversationID: output.conversationID, executionID: nil,
                     correlationID: nil, atMilliseconds: now, data: data
@@ -193,10 +199,22 @@ extension IntelStore {
             UPDATE conversation_insights SET has_pii = CASE WHEN has_pii = 1 OR \(bind: output.hasPII ? 1 : 0) = 1 THEN 1 ELSE 0 END,
                 version = version + 1, view = \(bind: try Self.mergedAgents(results[statesStep])), updated_at_ms = \(bind: now)
             WHERE conversation_id = \(bind: output.conversationID)
-            RETURNING version, has_pii, view, updated_at_ms
+            RETURNING version, has_pii
             """
         }
         return script.count - 1
+    }
+
+    /// One agent's entry of the merged view, as `intel.updated` carries it.
+    static func agentEntry(_ output: ConversationOutput, at now: Int64) -> JSONObjectWriter {
+        var entry = JSONObjectWriter()
+        entry["engine"] = .string(output.engine)
+        entry["degraded"] = .bool(output.degradedReason != nil)
+        entry["degraded_reason"] = .optionalString(output.degradedReason)
+        entry["watermark_seq"] = .integer(output.watermarkSeq)
+        entry["updated_at"] = .string(Timestamp.iso8601(milliseconds: now))
+        entry["result"] = .rawJSON(output.view)
+        return entry
     }
 
     /// The merged view's agents object: each agent's latest result with its engine, degradation and watermark.

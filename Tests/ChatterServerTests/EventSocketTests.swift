@@ -23,7 +23,7 @@ import Testing
         "llm.call.failed": ["llm_call_id", "provider", "model", "status", "usage", "cost_nanousd", "unpriced", "error", "latency_ms"],
         "workflow.completed": ["kind", "status", "duration_ms", "calls", "usage", "cost_nanousd", "unpriced_calls"],
         "workflow.failed": ["kind", "status", "duration_ms", "calls", "usage", "cost_nanousd", "unpriced_calls", "error"],
-        "intel.updated": ["agent", "message_seq", "insights"],
+        "intel.updated": ["agent", "message_seq", "version", "has_pii", "result"],
     ]
     static let envelope: Set<String> = [
         "seq", "id", "type", "tenant_id", "user_id", "conversation_id", "execution_id", "correlation_id", "at", "data",

@@ -169,9 +169,19 @@ import ChatterIntel
             let updates = frames.filter { $0.event == "intel.updated" }
             #expect(Set(updates.compactMap { $0.data["data"]?["agent"]?.string }) == ["pii", "sentiment", "insights", "summary"])
             #expect(updates.allSatisfy { $0.data["conversation_id"]?.string == conversation && $0.id != nil })
-            let last = try #require(updates.last?.data["data"]?["insights"])
-            #expect(last["agents"]?.object?.count == 4)
-            #expect(last["agents"]?["insights"]?["result"]?["intent"]?.string == "order_status")
+            // Each update carries its agent's entry of the merged view; applied to the snapshot, they give the stored view.
+            var agents = snapshot.first?.data["agents"]?.object ?? [:]
+            var version: Int64 = 0
+            for update in updates {
+                let data = try #require(update.data["data"])
+                agents[data["agent"]?.string ?? ""] = data["result"]
+                version = max(version, data["version"]?.int ?? 0)
+                #expect(data["has_pii"] == .bool(false))
+            }
+            #expect(agents["insights"]?["result"]?["intent"]?.string == "order_status")
+            let stored = try await Self.insights(harness, conversation)
+            #expect(stored["version"]?.int == version)
+            #expect(JSONValue.object(agents) == stored["agents"])
         }
     }
 
