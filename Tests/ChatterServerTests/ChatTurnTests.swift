@@ -21,7 +21,7 @@ import Testing
             let conversation = try await harness.createConversation(#"{"title":"demo"}"#)
             let reply = try await harness.send(conversation, #"{"content":"Hello there"}"#)
             #expect(reply.status == 200)
-            let assistant = reply.json["assistant_message"]!
+            let assistant = try #require(reply.json["assistant_message"])
             #expect(assistant["content"]?.string == "Echo #1: Hello there")
             #expect(assistant["usage_source"]?.string == "estimated")
             #expect(assistant["provider"]?.string == "demo")
@@ -65,7 +65,7 @@ import Testing
             )
             let reply = try await harness.send(conversation, #"{"content":"What is cached?","temperature":0.2,"max_tokens":50}"#)
             #expect(reply.status == 200)
-            let assistant = reply.json["assistant_message"]!
+            let assistant = try #require(reply.json["assistant_message"])
             #expect(assistant["input_tokens"]?.int == 1200)
             #expect(assistant["cached_input_tokens"]?.int == 1024)
             #expect(assistant["output_tokens"]?.int == 300)
