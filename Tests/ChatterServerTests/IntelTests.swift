@@ -34,7 +34,7 @@ import ChatterIntel
     static func waitForAgents(_ harness: Harness, _ conversation: String, through seq: Int64) async throws -> JSONValue {
         var latest = JSONValue.null
         do {
-            try await harness.eventually(timeout: .seconds(20)) {
+            try await harness.eventually(timeout: .seconds(45)) {
                 latest = try await insights(harness, conversation)
                 let agents = latest["agents"]?.object ?? [:]
                 return ["pii", "sentiment", "insights", "summary"].allSatisfy { agents[$0]?["watermark_seq"]?.int == seq }

@@ -59,7 +59,7 @@ final class EventSocketClient: Sendable {
     }
 
     @discardableResult
-    func wait(timeout: Duration = .seconds(15), until condition: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+    func wait(timeout: Duration = .seconds(45), until condition: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let messages = self.messages

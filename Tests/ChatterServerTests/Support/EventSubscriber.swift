@@ -73,7 +73,7 @@ final class EventSubscriber: Sendable {
 
     /// Waits until `condition` holds for the frames received so far.
     @discardableResult
-    func wait(timeout: Duration = .seconds(15), until condition: ([Frame]) -> Bool) async throws -> [Frame] {
+    func wait(timeout: Duration = .seconds(45), until condition: ([Frame]) -> Bool) async throws -> [Frame] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let frames = self.frames

@@ -177,7 +177,7 @@ final class Harness: Sendable {
     }
 
     /// Waits until `condition` holds (for work that finishes after a response, like a drained stream).
-    func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+    func eventually(timeout: Duration = .seconds(45), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }
