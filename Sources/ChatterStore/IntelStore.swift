@@ -81,13 +81,8 @@ public struct IntelStore: Sendable {
         ).all()
         var byID: [String: PendingMessage] = [:]
         for row in rows {
-            let id = try row.decode(column: "id", as: String.self)
-            byID[id] = PendingMessage(
-                eventSeq: 0, tenantID: try row.decode(column: "tenant_id", as: String.self), userID: try row.decode(column: "user_id", as: String.self),
-                conversationID: try row.decode(column: "conversation_id", as: String.self), messageID: id,
-                seq: try row.decode(column: "seq", as: Int64.self), role: try row.decode(column: "role", as: String.self),
-                content: try row.decode(column: "content", as: String.self)
-            )
+            let message = try Self.pendingMessage(from: row)
+            byID[message.messageID] = message
         }
         let messages = announced.compactMap { event -> PendingMessage? in
             guard var message = byID[event.messageID] else { return nil }
@@ -112,14 +107,17 @@ public struct IntelStore: Sendable {
             JOIN conversations c ON c.id = m.conversation_id
             WHERE m.conversation_id = \(bind: conversationID) AND m.tenant_id = \(bind: tenantID) ORDER BY m.seq
             """
-        ).all().map { row in
-            PendingMessage(
-                eventSeq: 0, tenantID: try row.decode(column: "tenant_id", as: String.self), userID: try row.decode(column: "user_id", as: String.self),
-                conversationID: try row.decode(column: "conversation_id", as: String.self), messageID: try row.decode(column: "id", as: String.self),
-                seq: try row.decode(column: "seq", as: Int64.self), role: try row.decode(column: "role", as: String.self),
-                content: try row.decode(column: "content", as: String.self)
-            )
-        }
+        ).all().map(Self.pendingMessage(from:))
+    }
+
+    /// A message row joined with its conversation's owner (`eventSeq` is set by the caller that knows it).
+    static func pendingMessage(from row: any SQLRow) throws -> PendingMessage {
+        PendingMessage(
+            eventSeq: 0, tenantID: try row.decode(column: "tenant_id", as: String.self), userID: try row.decode(column: "user_id", as: String.self),
+            conversationID: try row.decode(column: "conversation_id", as: String.self), messageID: try row.decode(column: "id", as: String.self),
+            seq: try row.decode(column: "seq", as: Int64.self), role: try row.decode(column: "role", as: String.self),
+            content: try row.decode(column: "content", as: String.self)
+        )
     }
 
     /// An agent's states for the given conversations.
