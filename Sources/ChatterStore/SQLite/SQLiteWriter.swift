@@ -6,6 +6,12 @@ import SQLKit
 /// SQLite's one writer: a thread that owns a raw connection and commits the scripts waiting for it together
 /// (group commit). Each script runs inside its own savepoint, so one script's failure undoes only that script;
 /// the batch then commits once, with one fsync for every durable script in it.
+///
+/// Checkpoints (copying the WAL back into the database file) run on a second thread with its own connection,
+/// not in the committing thread: SQLite's automatic checkpoint would stall every queued commit behind the copy
+/// and its fsync, a stall that grows with the database. That thread's passive checkpoints never block a commit;
+/// when they cannot keep the WAL short (commits never pause long enough for it to restart), the writer finishes
+/// one itself between two batches.
 final class SQLiteWriter: @unchecked Sendable {
     private struct Job {
         let script: SQLScript
@@ -13,6 +19,8 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     private let connection: RawSQLiteConnection
+    /// Used only by the checkpoint thread.
+    private let checkpointer: RawSQLiteConnection
     private let dialectSource: any SQLDatabase
     private let synchronous: String
     private let logger: Logger
@@ -21,16 +29,29 @@ final class SQLiteWriter: @unchecked Sendable {
     private var closing = false
     private var finished = false
     private var currentSynchronous = ""
+    private var checkpointDue = false
+    private let checkpointClock = NSCondition()
+    private var checkpointerStopping = false
+    private var checkpointerFinished = false
     private static let batchLimit = 512
+    /// WAL frames (pages) past which the writer checkpoints itself: ~16 MB with 4 KB pages.
+    private static let writerCheckpointFrames = 4096
+    private static let checkpointInterval: TimeInterval = 0.2
 
     init(path: String, synchronous: String, dialectSource: any SQLDatabase, logger: Logger) throws {
         self.connection = try RawSQLiteConnection(path: path)
+        self.checkpointer = try RawSQLiteConnection(path: path)
         self.synchronous = synchronous
         self.dialectSource = dialectSource
         self.logger = logger
+        try connection.execute("PRAGMA wal_autocheckpoint = 0")
+        try connection.execute("PRAGMA journal_size_limit = \(Self.writerCheckpointFrames * 4096 * 2)")
         let thread = Thread { [self] in self.loop() }
         thread.name = "chatter-sqlite-writer"
         thread.start()
+        let checkpointThread = Thread { [self] in self.checkpointLoop() }
+        checkpointThread.name = "chatter-sqlite-checkpoint"
+        checkpointThread.start()
     }
 
     /// Runs `script` in the next batch and returns once that batch has committed (or the script failed).
@@ -55,7 +76,43 @@ final class SQLiteWriter: @unchecked Sendable {
         condition.broadcast()
         while !finished { condition.wait() }
         condition.unlock()
+        checkpointClock.lock()
+        checkpointerStopping = true
+        checkpointClock.broadcast()
+        while !checkpointerFinished { checkpointClock.wait() }
+        checkpointClock.unlock()
         connection.close()
+    }
+
+    /// Every `checkpointInterval`, a passive checkpoint: it copies what no reader still needs and never waits.
+    private func checkpointLoop() {
+        while true {
+            checkpointClock.lock()
+            while !checkpointerStopping, checkpointClock.wait(until: Date(timeIntervalSinceNow: Self.checkpointInterval)) {}
+            let stopping = checkpointerStopping
+            checkpointClock.unlock()
+            if stopping { break }
+            var walFrames = 0
+            do {
+                if let row = try checkpointer.query("PRAGMA wal_checkpoint(PASSIVE)", []).first {
+                    walFrames = try row.decode(column: "log", as: Int.self)
+                }
+            } catch {
+                logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
+            }
+            // The WAL restarts only when a write begins with every frame copied back, which a steady stream of
+            // commits racing this thread's copies may never allow: past a size, the writer finishes the copy.
+            if walFrames > Self.writerCheckpointFrames {
+                condition.lock()
+                checkpointDue = true
+                condition.unlock()
+            }
+        }
+        checkpointer.close()
+        checkpointClock.lock()
+        checkpointerFinished = true
+        checkpointClock.broadcast()
+        checkpointClock.unlock()
     }
 
     private func loop() {
@@ -70,7 +127,16 @@ final class SQLiteWriter: @unchecked Sendable {
             }
             let batch = Array(queue.prefix(Self.batchLimit))
             queue.removeFirst(batch.count)
+            let checkpointNow = checkpointDue
+            checkpointDue = false
             condition.unlock()
+            if checkpointNow {
+                // Between batches no commit is appending, so this pass can reach the WAL's end and the next
+                // write restarts it from the beginning.
+                do { try connection.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
+                    logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
             commit(batch)
         }
     }
