@@ -5,6 +5,7 @@ import Foundation
 /// Anthropic Messages API (docs.anthropic.com/en/api/messages, streaming: /en/docs/build-with-claude/streaming).
 public struct AnthropicProvider: ChatProvider {
     public let name: String
+    public var genAISystem: String { "anthropic" }
     private let baseURL: String
     private let apiKey: String?
     private let http: UpstreamHTTP

@@ -185,6 +185,9 @@ public struct ProviderFailure: Error, Sendable, CustomStringConvertible {
 public protocol ChatProvider: Sendable {
     var name: String { get }
 
+    /// The product this adapter speaks to, as OpenTelemetry's `gen_ai.system` names it (`openai`, `anthropic`…).
+    var genAISystem: String { get }
+
     /// The models the provider serves, or nil when it cannot list them.
     func listModels() async throws -> [String]?
 

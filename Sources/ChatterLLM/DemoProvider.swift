@@ -4,6 +4,7 @@ import ChatterCore
 /// answers out of the box. Its usage is counted by the estimator and flagged `estimated`.
 public struct DemoProvider: ChatProvider {
     public let name = "demo"
+    public var genAISystem: String { "chatter.demo" }
     public static let models = ["echo"]
     private let estimator = TokenEstimator()
     private let tokenDelay: Duration

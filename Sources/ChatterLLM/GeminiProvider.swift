@@ -5,6 +5,7 @@ import Foundation
 /// Gemini API `generateContent` / `streamGenerateContent` (ai.google.dev/api/generate-content).
 public struct GeminiProvider: ChatProvider {
     public let name: String
+    public var genAISystem: String { "gcp.gemini" }
     private let baseURL: String
     private let apiKey: String?
     private let http: UpstreamHTTP

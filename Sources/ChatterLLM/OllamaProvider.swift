@@ -6,6 +6,7 @@ import Foundation
 /// when streaming; the final object carries `prompt_eval_count`, `eval_count` and the durations.
 public struct OllamaProvider: ChatProvider {
     public let name: String
+    public var genAISystem: String { "ollama" }
     private let baseURL: String
     private let http: UpstreamHTTP
     private let estimator = TokenEstimator()

@@ -24,6 +24,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 
     public var name: String { configuration.name }
+    public var genAISystem: String { "openai" }
     private let configuration: Configuration
     private let http: UpstreamHTTP
     private let estimator = TokenEstimator()

@@ -89,7 +89,7 @@ public struct ChatterRuntime: Sendable {
         let registry = ProviderRegistry(providers: providers)
         let events = EventStore(database: database)
         let hub = EventHub(
-            store: events, signal: database.eventSignal, startingAfter: try await events.latestSeq(), pollInterval: .milliseconds(250),
+            store: events, signal: database.eventSignal, startingAfter: try await events.latestSeq(), pollInterval: configuration.eventPollInterval,
             keepalive: configuration.eventKeepalive, retention: .seconds(Int64(configuration.eventRetentionDays) * 86_400), logger: logger
         )
         let conversations = ConversationStore(database: database)
@@ -147,8 +147,9 @@ public struct ChatterRuntime: Sendable {
     var intelPipeline: IntelPipeline {
         var settings = IntelSettings()
         if configuration.intelEngine != .offline { settings.parallelConversations = 8 }
-        // One SQLite file has one process writing it, whose commits wake the consumers: the poll is only a safety net.
-        if database.kind == .sqlite { settings.pollInterval = .seconds(5) }
+        // This node's commits wake the consumers, and on PostgreSQL so do the other nodes' (LISTEN/NOTIFY): the
+        // poll is only a safety net.
+        settings.pollInterval = database.kind == .sqlite ? max(.seconds(5), configuration.eventPollInterval) : configuration.eventPollInterval
         let consumers = intelAgents.map { agent in
             IntelConsumer(
                 agent: agent, store: intel, events: events, redactor: configuration.piiDetector, settings: settings, observer: intelObserver,
@@ -180,6 +181,7 @@ struct RuntimeService: Service {
 /// `onServerRunning` learns the bound address (tests and benchmarks listen on port 0).
 public func buildApplication(
     runtime: ChatterRuntime,
+    services: [any Service] = [],
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let router = buildRouter(runtime: runtime)
@@ -190,8 +192,9 @@ public func buildApplication(
         onServerRunning: onServerRunning,
         logger: runtime.logger
     )
-    // Services stop in reverse order: the server, the intelligence pipeline, the hub (ending live streams), then the
-    // runtime (the database).
+    // Services stop in reverse order: the server, the intelligence pipeline, the hub (ending live streams), the
+    // runtime (the database), then the given ones (the trace exporter, which flushes the last spans).
+    app.addServices(services)
     app.addServices(RuntimeService(runtime: runtime), EventHubService(hub: runtime.hub))
     if runtime.configuration.intelPipeline { app.addServices(runtime.intelPipeline) }
     return app
@@ -200,6 +203,7 @@ public func buildApplication(
 public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: runtime.metrics))
+    router.add(middleware: RequestSpanMiddleware())
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: runtime.configuration.metricsToken))
     router.get("/metrics") { _, _ -> Response in

@@ -34,6 +34,9 @@ public struct Configuration: Sendable {
     public var eventKeepalive: Duration
     public var eventQueueLimit: Int
     public var eventRetentionDays: Int
+    /// How often the event readers look for commits they were not woken for: another process's on SQLite, or a
+    /// notification lost while PostgreSQL's listening connection was down.
+    public var eventPollInterval: Duration
     /// A bearer token that may read `/metrics` (admin API keys always may).
     public var metricsToken: String?
     /// Which engines the intelligence agents use: `offline` (all offline), `llm` (a language model for sentiment,
@@ -44,6 +47,13 @@ public struct Configuration: Sendable {
     public var intelModel: ModelReference?
     /// Whether this node runs the intelligence consumers (`CHATTER_INTEL_PIPELINE=off` leaves them to other nodes).
     public var intelPipeline: Bool
+    /// Where OpenTelemetry traces go over OTLP/HTTP (a base URL, `/v1/traces` appended, or the full traces URL);
+    /// nil sends none.
+    public var otelEndpoint: String?
+    /// `http/protobuf` (the default) or `http/json`.
+    public var otelProtocol: String
+    /// The traces' `service.name`.
+    public var otelServiceName: String
     /// The key PII value hashes are made with, so that hashes cannot be matched against another deployment's.
     public var piiHashSecret: String?
 
@@ -111,6 +121,7 @@ public struct Configuration: Sendable {
         eventKeepalive = .seconds(integer("CHATTER_EVENTS_KEEPALIVE_SECONDS", default: 15, range: 1...300))
         eventQueueLimit = integer("CHATTER_EVENTS_QUEUE_LIMIT", default: 1000, range: 1...1_000_000)
         eventRetentionDays = integer("CHATTER_EVENT_RETENTION_DAYS", default: 30, range: 1...3650)
+        eventPollInterval = .milliseconds(integer("CHATTER_EVENTS_POLL_MS", default: 2000, range: 50...600_000))
         metricsToken = value("CHATTER_METRICS_TOKEN")
         if let metricsToken, metricsToken.count < 16 { problems.append("CHATTER_METRICS_TOKEN must be at least 16 characters long") }
         let engineText = value("CHATTER_INTEL_ENGINE") ?? "offline"
@@ -126,6 +137,15 @@ public struct Configuration: Sendable {
         let pipelineText = value("CHATTER_INTEL_PIPELINE") ?? "on"
         intelPipeline = pipelineText != "off"
         if !["on", "off"].contains(pipelineText) { problems.append("CHATTER_INTEL_PIPELINE must be on or off") }
+        otelEndpoint = value("CHATTER_OTEL_ENDPOINT")
+        if let endpoint = otelEndpoint, URL(string: endpoint).flatMap({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+            problems.append("CHATTER_OTEL_ENDPOINT must be an http:// or https:// URL (got \"\(endpoint)\")")
+        }
+        otelProtocol = value("CHATTER_OTEL_PROTOCOL") ?? "http/protobuf"
+        if !["http/protobuf", "http/json"].contains(otelProtocol) {
+            problems.append("CHATTER_OTEL_PROTOCOL must be http/protobuf or http/json (got \"\(otelProtocol)\")")
+        }
+        otelServiceName = value("CHATTER_OTEL_SERVICE_NAME") ?? "chatter"
         piiHashSecret = value("CHATTER_PII_HASH_SECRET")
         if let piiHashSecret, piiHashSecret.utf8.count < 16 { problems.append("CHATTER_PII_HASH_SECRET must be at least 16 bytes long") }
         demoTokenDelay = .milliseconds(integer("CHATTER_DEMO_TOKEN_DELAY_MS", default: 0, range: 0...10_000))

@@ -3,6 +3,7 @@ import ChatterLLM
 import ChatterStore
 import Foundation
 import Logging
+import Tracing
 
 /// When to try an upstream call again: on 429 and 5xx only, only before any token reached the client,
 /// waiting what the provider asked (`Retry-After`) or an exponential backoff with full jitter.
@@ -53,10 +54,38 @@ struct UpstreamCaller: Sendable {
         onStarted: @Sendable (StartedCall) async -> Void,
         onDelta: @escaping @Sendable (ChatDelta) async -> Void
     ) async throws -> Result {
+        let workflow = ChatterTracing.workflowSpan(start)
+        defer { workflow.end() }
+        do {
+            let result = try await ServiceContext.$current.withValue(workflow.context) {
+                try await attempts(
+                    provider, request, start: start, assistantMessageID: assistantMessageID, clientGone: clientGone, onStarted: onStarted,
+                    onDelta: onDelta
+                )
+            }
+            ChatterTracing.recordWorkflow(.success(result), on: workflow)
+            return result
+        } catch {
+            ChatterTracing.recordWorkflow(.failure(error), on: workflow)
+            throw error
+        }
+    }
+
+    private func attempts(
+        _ provider: any ChatProvider,
+        _ request: ChatRequest,
+        start: CallStart,
+        assistantMessageID: String?,
+        clientGone: @escaping @Sendable () -> Bool,
+        onStarted: @Sendable (StartedCall) async -> Void,
+        onDelta: @escaping @Sendable (ChatDelta) async -> Void
+    ) async throws -> Result {
         var call = try await ledger.start(start)
         await onStarted(call)
         var attempt = 1
         while true {
+            let span = ChatterTracing.callSpan(call, provider: provider, request: request, streamed: start.streamed)
+            defer { span.end() }
             let firstToken = FirstTokenClock()
             let partial = PartialOutput()
             let completion: ChatCompletion
@@ -71,7 +100,7 @@ struct UpstreamCaller: Sendable {
                 let usage = estimator.usage(messages: request.messages, output: partial.text)
                 let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
                 _ = try await finish(
-                    call,
+                    call, span: span,
                     CallOutcome(
                         status: .clientDisconnected, usage: usage, pricing: pricing, error: stop.description,
                         firstTokenAtMilliseconds: firstToken.milliseconds, finishedAtMilliseconds: Clock.nowMilliseconds(), executionStatus: .failed
@@ -83,7 +112,7 @@ struct UpstreamCaller: Sendable {
                 let retrying =
                     failure.isRetryable && attempt < retry.maxAttempts && firstToken.milliseconds == nil && failure.partialContent.isEmpty
                     && !clientGone()
-                try await record(failure, call: call, messages: request.messages, firstToken: firstToken.milliseconds, endsExecution: !retrying)
+                try await record(failure, call: call, span: span, messages: request.messages, firstToken: firstToken.milliseconds, endsExecution: !retrying)
                 guard retrying else { throw Self.chatterError(for: failure, call: call) }
                 let delay = retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
                 logger.notice(
@@ -109,7 +138,7 @@ struct UpstreamCaller: Sendable {
                 tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
             )
             let finished = try await finish(
-                call,
+                call, span: span,
                 CallOutcome(
                     status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
                     finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
@@ -166,7 +195,7 @@ struct UpstreamCaller: Sendable {
 
     /// A failed attempt keeps its row (status `error`) with what it is known to have used; the execution
     /// fails with the last attempt. No assistant message is invented.
-    private func record(_ failure: ProviderFailure, call: StartedCall, messages: [ChatMessage], firstToken: Int64?, endsExecution: Bool) async throws {
+    private func record(_ failure: ProviderFailure, call: StartedCall, span: any Span, messages: [ChatMessage], firstToken: Int64?, endsExecution: Bool) async throws {
         var usage: Usage = .missing
         if var reported = failure.reportedUsage {
             // A stream cut mid-way may have reported its input but not all of the output it had produced.
@@ -180,8 +209,9 @@ struct UpstreamCaller: Sendable {
             usage = estimator.usage(messages: messages, output: failure.partialContent)
         }
         let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
+        span.updateAttributes { $0["error.type"] = failure.errorType }
         _ = try await finish(
-            call,
+            call, span: span,
             CallOutcome(
                 status: .error, usage: usage, pricing: pricing, upstreamRequestID: failure.upstreamRequestID, error: failure.description,
                 firstTokenAtMilliseconds: firstToken, finishedAtMilliseconds: Clock.nowMilliseconds(),
@@ -215,7 +245,8 @@ struct UpstreamCaller: Sendable {
     /// The upstream has answered, so its numbers must not be lost to a passing database fault (a dropped
     /// connection, a busy pool): the finalising transaction is retried a few times before giving up, after
     /// which the call stays `in_flight` and the next start-up finalises it as `interrupted`.
-    func finish(_ call: StartedCall, _ outcome: CallOutcome) async throws -> FinishedCall {
+    func finish(_ call: StartedCall, span: any Span, _ outcome: CallOutcome) async throws -> FinishedCall {
+        ChatterTracing.record(outcome, on: span)
         var delay: Duration = .milliseconds(50)
         for attempt in 1... {
             do {

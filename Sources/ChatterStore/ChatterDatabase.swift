@@ -24,6 +24,11 @@ public final class ChatterDatabase: Sendable {
     private let writer: SQLiteWriter?
     /// SQLite only: statements outside transactions, run on the caller's thread.
     private let inline: InlineSQLiteDatabase?
+    /// PostgreSQL only: `NOTIFY` on commit, `LISTEN` for the other nodes' commits.
+    private let notifications: EventNotifications?
+
+    /// Whether this node hears the other nodes' commits at once (PostgreSQL with its listening connection up).
+    public var hearsOtherNodes: Bool { notifications?.isListening ?? false }
 
     /// Opens `sqlite:///path`, `sqlite://relative/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db`.
     /// `sqliteSynchronous` is SQLite's `synchronous` pragma: `FULL` fsyncs every commit before it returns,
@@ -52,10 +57,15 @@ public final class ChatterDatabase: Sendable {
                 throw DatabaseURLError(message: "CHATTER_DATABASE_URL is not a valid postgres:// URL (postgres://user:password@host:port/database)")
             }
             databases.use(configuration, as: .psql)
+            let notifications = EventNotifications()
             let database = ChatterDatabase(
-                kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil, inline: nil
+                kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil, inline: nil,
+                notifications: notifications
             )
             try await database.checkConnection()
+            if let core = try? SQLPostgresConfiguration(url: url).coreConfiguration {
+                notifications.start(configuration: core, eventLoop: group.any(), signal: database.eventSignal, logger: logger)
+            }
             return database
         }
         guard var path = sqlitePath(from: url) else {
@@ -87,7 +97,9 @@ public final class ChatterDatabase: Sendable {
         let inline = try InlineSQLiteDatabase(
             path: path, synchronous: sqliteSynchronous, connections: 2, dialect: fluent.dialect, eventLoop: group.any(), logger: logger
         )
-        return ChatterDatabase(kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: inline)
+        return ChatterDatabase(
+            kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: inline, notifications: nil
+        )
     }
 
     static func sqlitePath(from url: String) -> String? {
@@ -99,11 +111,12 @@ public final class ChatterDatabase: Sendable {
 
     private init(
         kind: Kind, databases: Databases, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, logger: Logger, writer: SQLiteWriter?,
-        inline: InlineSQLiteDatabase?
+        inline: InlineSQLiteDatabase?, notifications: EventNotifications?
     ) {
         self.kind = kind
         self.writer = writer
         self.inline = inline
+        self.notifications = notifications
         self.databases = databases
         self.eventLoopGroup = group
         self.threadPool = threadPool
@@ -151,9 +164,12 @@ public final class ChatterDatabase: Sendable {
         if let writer {
             executed = try await writer.run(script)
         } else {
+            let notifications = self.notifications
             executed = try await transaction { sql in
                 if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
-                return try await script.run(on: sql)
+                let executed = try await script.run(on: sql)
+                if let notifications, !executed.events.isEmpty { try await sql.raw(notifications.notifyStatement).run() }
+                return executed
             }
         }
         if !executed.events.isEmpty { eventSignal.committed(executed.events) }
@@ -174,6 +190,7 @@ public final class ChatterDatabase: Sendable {
     }
 
     public func shutdown() async {
+        await notifications?.stop()
         writer?.close()
         inline?.close()
         await databases.shutdownAsync()

@@ -81,7 +81,8 @@ struct Serve: AsyncParsableCommand {
             metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(runtime.database.kind.rawValue)",
                        "default_model": "\(configuration.defaultModel)"]
         )
-        let app = try buildApplication(runtime: runtime)
+        let tracing = try ChatterTracing.bootstrap(configuration, logger: logger)
+        let app = try buildApplication(runtime: runtime, services: tracing.map { [$0] } ?? [])
         try await app.runService()
     }
 }

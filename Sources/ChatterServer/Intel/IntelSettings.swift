@@ -10,7 +10,7 @@ struct IntelSettings: Sendable {
     /// Wait before the second try; doubled for each further one.
     var retryBackoff: Duration = .milliseconds(50)
     /// How often the log is read for what other nodes committed.
-    var pollInterval: Duration = .milliseconds(250)
+    var pollInterval: Duration = .seconds(2)
     /// How often the dead letters asked to be retried through another node are looked for.
     var retryCheckInterval: Duration = .seconds(5)
     /// Conversations analysed at once per agent: 1 for the offline engines (CPU-bound), more for a language model.

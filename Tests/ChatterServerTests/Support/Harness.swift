@@ -44,9 +44,10 @@ final class Harness: Sendable {
         }
     }
 
-    static func start(_ database: TestDatabase, environment: [String: String]) async throws -> Harness {
+    /// A new server on a new database, or, given `sharing`, another node on that one.
+    static func start(_ database: TestDatabase, environment: [String: String], sharing existingURL: String? = nil) async throws -> Harness {
         let upstream = try await ScriptedUpstream.start()
-        let databaseURL = try await database.makeURL()
+        let databaseURL = if let existingURL { existingURL } else { try await database.makeURL() }
         var variables = [
             "CHATTER_DATABASE_URL": databaseURL, "CHATTER_PORT": "0", "CHATTER_ADMIN_KEY": adminKey,
             "OPENAI_BASE_URL": upstream.baseURL, "OPENAI_API_KEY": "sk-test-upstream", "CHATTER_DEFAULT_MODEL": "demo/echo",
