@@ -110,10 +110,14 @@ public struct ChatCompletion: Sendable {
     public var upstreamRequestID: String?
     /// The model the provider says answered (may differ from the requested alias).
     public var responseModel: String?
+    /// How long the provider says generating the output took, when it says (Ollama's `eval_duration`).
+    public var generationMicroseconds: Int64?
 
     public init(
-        content: String, toolCalls: [ToolCall] = [], finishReason: String?, usage: Usage, upstreamRequestID: String?, responseModel: String?
+        content: String, toolCalls: [ToolCall] = [], finishReason: String?, usage: Usage, upstreamRequestID: String?, responseModel: String?,
+        generationMicroseconds: Int64? = nil
     ) {
+        self.generationMicroseconds = generationMicroseconds
         self.content = content
         self.toolCalls = toolCalls
         self.finishReason = finishReason

@@ -74,7 +74,9 @@ public struct OllamaProvider: ChatProvider {
             return ChatCompletion(
                 content: text, toolCalls: toolCalls, finishReason: reason,
                 usage: Usage(ollama: final) ?? estimator.usage(messages: request.messages, output: text),
-                upstreamRequestID: nil, responseModel: final["model"]?.string
+                upstreamRequestID: nil, responseModel: final["model"]?.string,
+                // Nanoseconds on the wire.
+                generationMicroseconds: final["eval_duration"]?.int64.flatMap { $0 > 0 ? max(1, $0 / 1000) : nil }
             )
         }
     }

@@ -92,6 +92,7 @@ public enum ChatterTracing {
                 attributes["chatter.usage.reasoning_tokens"] = usage.reasoningTokens
             }
             attributes["chatter.usage.source"] = usage.source.rawValue
+            attributes["chatter.generation_us"] = outcome.generationMicroseconds
             if let cost = outcome.pricing.costNanoUSD {
                 attributes["chatter.cost_nanousd"] = cost
             } else {

@@ -143,7 +143,7 @@ struct UpstreamCaller: Sendable {
                     status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
                     finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
                     responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
-                    finishedAtMilliseconds: Clock.nowMilliseconds(),
+                    finishedAtMilliseconds: Clock.nowMilliseconds(), generationMicroseconds: completion.generationMicroseconds,
                     assistantMessage: assistantMessageID.map { ($0, completion.content) }, executionStatus: .completed
                 )
             )

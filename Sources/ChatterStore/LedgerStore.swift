@@ -1,4 +1,5 @@
 import ChatterCore
+import Foundation
 import SQLKit
 
 /// What is known before an upstream call is sent.
@@ -68,6 +69,8 @@ public struct CallOutcome: Sendable {
     public var error: String?
     public var firstTokenAtMilliseconds: Int64?
     public var finishedAtMilliseconds: Int64
+    /// The provider's own generation time, when it reports one (Ollama): tokens/s come from it.
+    public var generationMicroseconds: Int64?
     /// The assistant message to store, when the call produced one to keep.
     public var assistantMessage: (id: String, content: String)?
     /// The execution's end, when this call ends it.
@@ -76,8 +79,9 @@ public struct CallOutcome: Sendable {
     public init(
         status: LLMCallStatus, usage: Usage, pricing: Pricing, finishReason: String? = nil, upstreamRequestID: String? = nil,
         responseModel: String? = nil, error: String? = nil, firstTokenAtMilliseconds: Int64? = nil, finishedAtMilliseconds: Int64,
-        assistantMessage: (id: String, content: String)? = nil, executionStatus: ExecutionStatus?
+        generationMicroseconds: Int64? = nil, assistantMessage: (id: String, content: String)? = nil, executionStatus: ExecutionStatus?
     ) {
+        self.generationMicroseconds = generationMicroseconds
         self.status = status
         self.usage = usage
         self.pricing = pricing
@@ -244,7 +248,7 @@ public struct LedgerStore: Sendable {
                 price_id = \(bind: outcome.pricing.priceID), finish_reason = \(bind: outcome.finishReason),
                 upstream_request_id = \(bind: outcome.upstreamRequestID), response_model = \(bind: outcome.responseModel),
                 error = \(bind: outcome.error), first_token_at_ms = \(bind: outcome.firstTokenAtMilliseconds),
-                finished_at_ms = \(bind: outcome.finishedAtMilliseconds)
+                finished_at_ms = \(bind: outcome.finishedAtMilliseconds), generation_us = \(bind: outcome.generationMicroseconds)
             WHERE id = \(bind: call.llmCallID) AND status = \(bind: LLMCallStatus.inFlight.rawValue)
             RETURNING id
             """,
@@ -471,6 +475,11 @@ extension StartedCall {
         data["upstream_request_id"] = .optionalString(outcome.upstreamRequestID)
         data["latency_ms"] = .integer(outcome.finishedAtMilliseconds - startedAtMilliseconds)
         data["ttft_ms"] = .optionalInteger(outcome.firstTokenAtMilliseconds.map { $0 - startedAtMilliseconds })
+        data["generation_us"] = .optionalInteger(outcome.generationMicroseconds)
+        if let generation = outcome.generationMicroseconds, generation > 0 {
+            let rate = Double(outcome.usage.outputTokens) * 1_000_000 / Double(generation)
+            data["output_tokens_per_second"] = .rawJSON(String(format: "%.2f", rate))
+        }
         if let error = outcome.error { data["error"] = .string(error) }
         let completed = [LLMCallStatus.ok, .clientDisconnected].contains(outcome.status)
         return event(completed ? .llmCallCompleted : .llmCallFailed, at: outcome.finishedAtMilliseconds, data: data)

@@ -82,12 +82,14 @@ public struct MonitoringStore: Sendable {
         public var unpricedCalls: Int64 = 0
         public var latencies: [Int64] = []
         public var ttfts: [Int64] = []
+        /// The time spent generating, call by call: the provider's own figure where it reports one (Ollama's
+        /// `eval_duration`), else the call's latency.
+        public var generationMilliseconds: Double = 0
 
         public var errorRate: Double { calls == 0 ? 0 : Double(failedCalls) / Double(calls) }
-        /// Output tokens over the time the calls took (tokens summed, time summed).
+        /// Output tokens over the time spent generating them (tokens summed, time summed).
         public var outputTokensPerSecond: Double? {
-            let time = latencies.reduce(0, +)
-            return time > 0 ? Double(outputTokens) * 1000 / Double(time) : nil
+            generationMilliseconds > 0 ? Double(outputTokens) * 1000 / generationMilliseconds : nil
         }
         public func latency(_ quantile: Double) -> Int64? { Self.percentile(quantile, of: latencies) }
         public func ttft(_ quantile: Double) -> Int64? { Self.percentile(quantile, of: ttfts) }
@@ -120,6 +122,7 @@ public struct MonitoringStore: Sendable {
         var started: Int64
         var firstToken: Int64?
         var finished: Int64?
+        var generationMicroseconds: Int64?
     }
 
     static func group(_ calls: [CallRow]) -> [ModelSummary] {
@@ -133,6 +136,11 @@ public struct MonitoringStore: Sendable {
             group.outputTokens += call.outputTokens
             if let cost = call.cost { group.costNanoUSD += cost } else { group.unpricedCalls += 1 }
             if let finished = call.finished { group.latencies.append(max(0, finished - call.started)) }
+            if let generation = call.generationMicroseconds {
+                group.generationMilliseconds += Double(generation) / 1000
+            } else if let finished = call.finished {
+                group.generationMilliseconds += Double(max(0, finished - call.started))
+            }
             if let firstToken = call.firstToken { group.ttfts.append(max(0, firstToken - call.started)) }
             groups[key] = group
         }
@@ -143,7 +151,8 @@ public struct MonitoringStore: Sendable {
         let own: SQLQueryString = userID.map { "AND user_id = \(bind: $0)" } ?? ""
         let rows = try await database.sql.raw(
             """
-            SELECT provider, model, status, input_tokens, output_tokens, cost_nanousd, started_at_ms, first_token_at_ms, finished_at_ms
+            SELECT provider, model, status, input_tokens, output_tokens, cost_nanousd, started_at_ms, first_token_at_ms, finished_at_ms,
+                generation_us
             FROM llm_calls
             WHERE tenant_id = \(bind: tenantID) AND started_at_ms >= \(bind: from) AND status <> \(bind: LLMCallStatus.inFlight.rawValue) \(own)
             """
@@ -158,7 +167,8 @@ public struct MonitoringStore: Sendable {
                 cost: try row.decode(column: "cost_nanousd", as: Int64?.self),
                 started: try row.decode(column: "started_at_ms", as: Int64.self),
                 firstToken: try row.decode(column: "first_token_at_ms", as: Int64?.self),
-                finished: try row.decode(column: "finished_at_ms", as: Int64?.self)
+                finished: try row.decode(column: "finished_at_ms", as: Int64?.self),
+                generationMicroseconds: try row.decode(column: "generation_us", as: Int64?.self)
             )
         }
     }

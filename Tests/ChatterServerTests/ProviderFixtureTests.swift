@@ -198,6 +198,15 @@ import Testing
             try await Self.turn(harness, model: "ollama/llama3.2", stream: true, text: "Hello from Ollama.", expected: Expected(input: 26, output: 298, cost: nil))
             let raw = try await harness.rows("SELECT raw_usage FROM llm_calls WHERE status = 'ok'").first!.decode(column: "raw_usage", as: String?.self)
             #expect(raw?.contains("\"eval_duration\":4799921000") == true)
+            // Ollama's own generation time: stored, on the event, and behind the monitoring tokens/s
+            // (2 calls × 298 tokens over 2 × 4.799921 s of eval_duration = 62.08 tokens/s).
+            #expect(try await harness.count("llm_calls", where: "status = 'ok' AND generation_us = 4799921") == 2)
+            let completed = try await harness.rows("SELECT data FROM events WHERE type = 'llm.call.completed'").map { try $0.decode(column: "data", as: String.self) }
+            #expect(completed.count == 2 && completed.allSatisfy { $0.contains("\"generation_us\":4799921") && $0.contains("\"output_tokens_per_second\":62.08") })
+            let summary = try await harness.request(.GET, "/api/v1/monitoring/summary").json
+            let llama = try #require(summary["windows"]?.array.first?["models"]?.array.first { $0["model"]?.string == "llama3.2" })
+            let rate = try #require(llama["output_tokens_per_second"].flatMap { if case .number(let value) = $0 { value } else { nil } })
+            #expect(abs(rate - 596.0 / 9.599842) < 0.01)
             // Ollama's own errors reach the client: a model it does not have is the caller's 400, not an outage;
             // a stream that ends before "done" is an error with its output estimated.
             try upstream.enqueue("ollama/not_found.json", status: 404)

@@ -23,5 +23,6 @@ extension ChatterDatabase {
         CreateConversationInsights(),
         CreateIntelDeadLetters(),
         CreateUsageDailyPurposes(),
+        UpdateLLMCallsAddGeneration(),
     ]
 }
