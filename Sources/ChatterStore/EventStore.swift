@@ -144,12 +144,18 @@ public struct EventStore: Sendable {
     /// Deletes in batches of 1,000 so that a large backlog never holds the database's write lock for long.
     @discardableResult
     public func prune(before cutoffMilliseconds: Int64) async throws -> Int {
+        // Never past an event a consumer still has to read: the floor is the lowest offset among the consumers
+        // that have moved within the retention. One idle for longer (every node running it gone) is not waited for.
+        let floor = try await database.sql.raw(
+            "SELECT MIN(seq) AS floor FROM consumer_offsets WHERE updated_at_ms >= \(bind: cutoffMilliseconds)"
+        ).first()?.decode(column: "floor", as: Int64?.self)
+        let unread: SQLQueryString = floor.map { "AND seq <= \(bind: $0)" } ?? ""
         var removed = 0
         while true {
             let batch = try await database.sql.raw(
                 """
                 DELETE FROM events WHERE seq IN (
-                    SELECT seq FROM events WHERE at_ms < \(bind: cutoffMilliseconds) ORDER BY seq LIMIT 1000
+                    SELECT seq FROM events WHERE at_ms < \(bind: cutoffMilliseconds) \(unread) ORDER BY seq LIMIT 1000
                 ) RETURNING seq
                 """
             ).all().count

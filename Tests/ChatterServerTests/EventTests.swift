@@ -3,6 +3,7 @@ import ChatterCore
 import ChatterStore
 import Foundation
 import NIOHTTP1
+import SQLKit
 import Testing
 
 /// The event log end to end: written in the ledger's transactions, delivered over SSE in commit order with
@@ -215,7 +216,17 @@ import Testing
             #expect(all == 7)
             #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() - 60_000) == 0)
             #expect(try await harness.count("events") == all)
-            #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() + 1) == Int(all))
+            // A consumer that has read up to the third event holds the rest back while it is active, that is while it
+            // has moved since the cutoff (here a cutoff just after now, so the consumer "moved" a minute later).
+            let third = try await harness.rows("SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET 2").first!.decode(column: "seq", as: Int64.self)
+            _ = try await harness.rows(
+                "INSERT INTO consumer_offsets (consumer, seq, updated_at_ms) VALUES ('test.reader', \(third), \(Clock.nowMilliseconds() + 60_000)) RETURNING seq"
+            )
+            #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() + 1) == 3)
+            #expect(try await harness.count("events") == all - 3)
+            // Idle for longer than the retention: no longer waited for.
+            _ = try await harness.rows("UPDATE consumer_offsets SET updated_at_ms = 0 WHERE consumer = 'test.reader' RETURNING seq")
+            #expect(try await harness.runtime.events.prune(before: Clock.nowMilliseconds() + 1) == Int(all) - 3)
             #expect(try await harness.count("events") == 0)
         }
     }
