@@ -8,6 +8,7 @@ import Instrumentation
 import Logging
 import OTel
 import ServiceLifecycle
+import Synchronization
 import Tracing
 
 /// OpenTelemetry traces. With `CHATTER_OTEL_ENDPOINT` set, `chatter serve` installs swift-otel's tracer, which
@@ -170,6 +171,24 @@ struct RequestSpanMiddleware<Context: RequestContext>: RouterMiddleware {
         func extract(key: String, from carrier: HTTPFields) -> String? {
             HTTPField.Name(key).flatMap { carrier[$0] }
         }
+    }
+}
+
+/// An LLM call attempt's span, ended once by whichever comes first: the finalising of its row or leaving the attempt.
+final class AttemptSpan: Sendable {
+    let span: any Span
+    private let ended = Mutex(false)
+
+    init(_ span: any Span) {
+        self.span = span
+    }
+
+    func end() {
+        let first = ended.withLock { ended in
+            defer { ended = true }
+            return !ended
+        }
+        if first { span.end() }
     }
 }
 

@@ -84,7 +84,8 @@ struct UpstreamCaller: Sendable {
         await onStarted(call)
         var attempt = 1
         while true {
-            let span = ChatterTracing.callSpan(call, provider: provider, request: request, streamed: start.streamed)
+            // Ended when the attempt's row is finalised (before a retry's backoff), or on the way out if that fails.
+            let span = AttemptSpan(ChatterTracing.callSpan(call, provider: provider, request: request, streamed: start.streamed))
             defer { span.end() }
             let firstToken = FirstTokenClock()
             let partial = PartialOutput()
@@ -195,7 +196,7 @@ struct UpstreamCaller: Sendable {
 
     /// A failed attempt keeps its row (status `error`) with what it is known to have used; the execution
     /// fails with the last attempt. No assistant message is invented.
-    private func record(_ failure: ProviderFailure, call: StartedCall, span: any Span, messages: [ChatMessage], firstToken: Int64?, endsExecution: Bool) async throws {
+    private func record(_ failure: ProviderFailure, call: StartedCall, span: AttemptSpan, messages: [ChatMessage], firstToken: Int64?, endsExecution: Bool) async throws {
         var usage: Usage = .missing
         if var reported = failure.reportedUsage {
             // A stream cut mid-way may have reported its input but not all of the output it had produced.
@@ -209,7 +210,7 @@ struct UpstreamCaller: Sendable {
             usage = estimator.usage(messages: messages, output: failure.partialContent)
         }
         let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
-        span.updateAttributes { $0["error.type"] = failure.errorType }
+        span.span.updateAttributes { $0["error.type"] = failure.errorType }
         _ = try await finish(
             call, span: span,
             CallOutcome(
@@ -245,8 +246,9 @@ struct UpstreamCaller: Sendable {
     /// The upstream has answered, so its numbers must not be lost to a passing database fault (a dropped
     /// connection, a busy pool): the finalising transaction is retried a few times before giving up, after
     /// which the call stays `in_flight` and the next start-up finalises it as `interrupted`.
-    func finish(_ call: StartedCall, span: any Span, _ outcome: CallOutcome) async throws -> FinishedCall {
-        ChatterTracing.record(outcome, on: span)
+    func finish(_ call: StartedCall, span: AttemptSpan, _ outcome: CallOutcome) async throws -> FinishedCall {
+        ChatterTracing.record(outcome, on: span.span)
+        defer { span.end() }
         var delay: Duration = .milliseconds(50)
         for attempt in 1... {
             do {

@@ -19,7 +19,7 @@ import Testing
     func environment(upstream: ScriptedUpstream, receiver: OTLPReceiver, json: Bool) async throws -> [String: String] {
         var environment = [
             "CHATTER_DATABASE_URL": try await TestDatabase.sqlite.makeURL(), "CHATTER_ADMIN_KEY": Harness.adminKey,
-            "OPENAI_BASE_URL": upstream.baseURL, "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1", "CHATTER_INTEL_PIPELINE": "off",
+            "OPENAI_BASE_URL": upstream.baseURL, "CHATTER_UPSTREAM_MAX_ATTEMPTS": "2", "CHATTER_INTEL_PIPELINE": "off",
             "CHATTER_OTEL_ENDPOINT": "http://127.0.0.1:\(receiver.port)", "OTEL_BSP_SCHEDULE_DELAY": "100",
         ]
         if json { environment["CHATTER_OTEL_PROTOCOL"] = "http/json" }
@@ -30,7 +30,7 @@ import Testing
         let upstream = try await ScriptedUpstream.start()
         let receiver = try await OTLPReceiver.start()
         defer { Task { await upstream.stop(); await receiver.stop() } }
-        upstream.enqueue(.reply(content: "Traced reply.", usage: Self.usage), .status(500, message: "upstream broke"))
+        upstream.enqueue(.reply(content: "Traced reply.", usage: Self.usage), .status(500, message: "upstream broke"), .status(503, message: "still broken"))
         let server = try await ChatterProcess.start(environment: try await environment(upstream: upstream, receiver: receiver, json: true))
         defer { server.kill() }
         let base = "http://127.0.0.1:\(server.port)"
@@ -49,7 +49,7 @@ import Testing
 
         let spans = try await receiver.spans { spans in
             spans.filter { $0.string("chatter.request_id") == "trace-stream-1" }.count >= 3
-                && spans.filter { $0.string("chatter.request_id") == "trace-fail-1" }.count >= 3
+                && spans.filter { $0.string("chatter.request_id") == "trace-fail-1" }.count >= 4
         }
         #expect(receiver.contentTypes.allSatisfy { $0 == "application/json" })
         #expect(receiver.serviceNames.contains("chatter"))
@@ -88,18 +88,22 @@ import Testing
         #expect(workflow.int("chatter.cost_nanousd") == cost)
         #expect(call.statusCode != 2 && workflow.statusCode != 2 && request.statusCode != 2)
 
-        // The failed call: error status on all three, the provider's status as the error type.
+        // The failed turn: two attempts (500, then 503), each its own span ended before the next began (the
+        // backoff is between them); error status everywhere, the provider's status as the error type.
         let failure = spans.filter { $0.string("chatter.request_id") == "trace-fail-1" }
         let failedRequest = try #require(failure.first { $0.kind == 2 })
         let failedWorkflow = try #require(failure.first { $0.name == "workflow chat" })
-        let failedCall = try #require(failure.first { $0.name == "chat gpt-4o-mini" })
+        let attempts = failure.filter { $0.name == "chat gpt-4o-mini" }.sorted { ($0.int("chatter.attempt") ?? 0) < ($1.int("chatter.attempt") ?? 0) }
+        #expect(attempts.map { $0.int("chatter.attempt") } == [1, 2])
+        #expect(attempts.map { $0.string("error.type") } == ["500", "503"])
+        #expect(attempts.allSatisfy { $0.statusCode == 2 && $0.string("chatter.call.status") == "error" && $0.parentSpanID == failedWorkflow.spanID })
+        #expect(Set(attempts.compactMap { $0.string("chatter.llm_call_id") }).count == 2)
+        if attempts.count == 2 { #expect(attempts[0].endNanos <= attempts[1].startNanos) }
         #expect(failedRequest.int("http.response.status_code") == 502)
-        #expect(failedRequest.statusCode == 2 && failedWorkflow.statusCode == 2 && failedCall.statusCode == 2)
-        #expect(failedCall.string("error.type") == "500")
-        #expect(failedCall.string("chatter.call.status") == "error")
+        #expect(failedRequest.statusCode == 2 && failedWorkflow.statusCode == 2)
         #expect(failedWorkflow.string("chatter.workflow.status") == "failed")
-        #expect(failedCall.parentSpanID == failedWorkflow.spanID && failedWorkflow.parentSpanID == failedRequest.spanID)
-        #expect(failedCall.traceID != call.traceID)
+        #expect(failedWorkflow.parentSpanID == failedRequest.spanID)
+        #expect(failedWorkflow.traceID != call.traceID)
     }
 
     /// The default wire format is binary protobuf; the gateway's calls are traced too, and a caller's
@@ -162,6 +166,8 @@ final class OTLPReceiver: Sendable {
         var parentSpanID: String
         var kind: Int
         var statusCode: Int
+        var startNanos: UInt64
+        var endNanos: UInt64
         var attributes: [String: JSONValue]
 
         func string(_ key: String) -> String? { attributes[key]?["stringValue"]?.string }
@@ -242,7 +248,9 @@ final class OTLPReceiver: Sendable {
                             SpanRecord(
                                 name: span["name"]?.string ?? "", traceID: span["traceId"]?.string ?? "", spanID: span["spanId"]?.string ?? "",
                                 parentSpanID: span["parentSpanId"]?.string ?? "", kind: Int(span["kind"]?.int ?? 0),
-                                statusCode: Int(span["status"]?["code"]?.int ?? 0), attributes: attributes
+                                statusCode: Int(span["status"]?["code"]?.int ?? 0),
+                                startNanos: span["startTimeUnixNano"]?.string.flatMap { UInt64($0) } ?? 0,
+                                endNanos: span["endTimeUnixNano"]?.string.flatMap { UInt64($0) } ?? 0, attributes: attributes
                             )
                         )
                     }
