@@ -63,8 +63,12 @@ public final class ChatterDatabase: Sendable {
                 notifications: notifications
             )
             try await database.checkConnection()
-            if let core = try? SQLPostgresConfiguration(url: url).coreConfiguration {
+            do {
+                let core = try SQLPostgresConfiguration(url: url).coreConfiguration
                 notifications.start(configuration: core, eventLoop: group.any(), signal: database.eventSignal, logger: logger)
+            } catch {
+                // The pool parsed the same URL, so this is not expected; the readers' poll still finds every commit.
+                logger.warning("event notifications: not listening; other nodes' commits are found by the poll", metadata: ["error": "\(error)"])
             }
             return database
         }
