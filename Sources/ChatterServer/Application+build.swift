@@ -203,7 +203,8 @@ public func buildApplication(
 public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: runtime.metrics))
-    router.add(middleware: RequestSpanMiddleware())
+    // Only when traces are exported: otherwise the span would be a no-op, but wrapping every body would not be.
+    if runtime.configuration.otelEndpoint != nil { router.add(middleware: RequestSpanMiddleware()) }
     router.add(middleware: ProblemMiddleware(logger: runtime.logger))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: runtime.configuration.metricsToken))
     router.get("/metrics") { _, _ -> Response in

@@ -12,10 +12,10 @@ import Synchronization
 import Tracing
 
 /// OpenTelemetry traces. With `CHATTER_OTEL_ENDPOINT` set, `chatter serve` installs swift-otel's tracer, which
-/// batches finished spans and posts them over OTLP/HTTP; without it the process-wide tracer is a no-op and the
-/// spans below cost next to nothing. Three spans per request, all carrying the request's correlation id
-/// (`chatter.request_id`): the HTTP request (server), the workflow execution, and each LLM call attempt
-/// (client, with OpenTelemetry's `gen_ai.*` attributes).
+/// batches finished spans and posts them over OTLP/HTTP; without it the request middleware is not installed and
+/// the process-wide tracer is a no-op, so the workflow and call spans cost next to nothing. Three spans per
+/// request, all carrying the request's correlation id (`chatter.request_id`): the HTTP request (server), the
+/// workflow execution, and each LLM call attempt (client, with OpenTelemetry's `gen_ai.*` attributes).
 public enum ChatterTracing {
     /// Installs the OTLP exporter as the process's tracer and returns the service that exports (and, on
     /// shutdown, flushes) the spans; nil when no endpoint is configured. Call once per process.
@@ -56,8 +56,10 @@ public enum ChatterTracing {
     }
 
     /// One attempt's span, named as OpenTelemetry's GenAI conventions ask: `{operation} {request model}`.
-    static func callSpan(_ call: StartedCall, provider: any ChatProvider, request: ChatRequest, streamed: Bool) -> any Span {
-        let span = startSpan("chat \(call.model)", ofKind: .client)
+    static func callSpan(
+        _ call: StartedCall, provider: any ChatProvider, request: ChatRequest, streamed: Bool, parent: ServiceContext
+    ) -> any Span {
+        let span = startSpan("chat \(call.model)", context: parent, ofKind: .client)
         span.updateAttributes { attributes in
             attributes["gen_ai.operation.name"] = "chat"
             attributes["gen_ai.system"] = provider.genAISystem

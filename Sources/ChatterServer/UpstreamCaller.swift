@@ -57,98 +57,83 @@ struct UpstreamCaller: Sendable {
         let workflow = ChatterTracing.workflowSpan(start)
         defer { workflow.end() }
         do {
-            let result = try await ServiceContext.$current.withValue(workflow.context) {
-                try await attempts(
-                    provider, request, start: start, assistantMessageID: assistantMessageID, clientGone: clientGone, onStarted: onStarted,
-                    onDelta: onDelta
+            var call = try await ledger.start(start)
+            await onStarted(call)
+            var attempt = 1
+            while true {
+                // Ended when the attempt's row is finalised (before a retry's backoff), or on the way out if that fails.
+                let span = AttemptSpan(
+                    ChatterTracing.callSpan(call, provider: provider, request: request, streamed: start.streamed, parent: workflow.context)
                 )
+                defer { span.end() }
+                let firstToken = FirstTokenClock()
+                let partial = PartialOutput()
+                let completion: ChatCompletion
+                do {
+                    completion =
+                        start.streamed
+                        ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
+                        : try await provider.complete(request)
+                } catch let stop as StreamStop {
+                    // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
+                    // what arrived is estimated; no reply is stored.
+                    let usage = estimator.usage(messages: request.messages, output: partial.text)
+                    let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
+                    _ = try await finish(
+                        call, span: span,
+                        CallOutcome(
+                            status: .clientDisconnected, usage: usage, pricing: pricing, error: stop.description,
+                            firstTokenAtMilliseconds: firstToken.milliseconds, finishedAtMilliseconds: Clock.nowMilliseconds(), executionStatus: .failed
+                        )
+                    )
+                    throw ChatterError(.unavailable, stop.description, extensions: ["llm_call_id": call.llmCallID, "execution_id": call.executionID])
+                } catch {
+                    let failure = error as? ProviderFailure ?? ProviderFailure(.transport, String(describing: error))
+                    let retrying =
+                        failure.isRetryable && attempt < retry.maxAttempts && firstToken.milliseconds == nil && failure.partialContent.isEmpty
+                        && !clientGone()
+                    try await record(failure, call: call, span: span, messages: request.messages, firstToken: firstToken.milliseconds, endsExecution: !retrying)
+                    guard retrying else { throw Self.chatterError(for: failure, call: call) }
+                    let delay = retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+                    logger.notice(
+                        "retrying upstream call",
+                        metadata: ["llm_call_id": "\(call.llmCallID)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.kind)"]
+                    )
+                    try await Task.sleep(for: delay)
+                    attempt += 1
+                    do {
+                        call = try await ledger.startAttempt(
+                            after: call, attempt: attempt, purpose: start.purpose, streamed: start.streamed,
+                            estimatedInputTokens: start.estimatedInputTokens, nodeID: nodeID
+                        )
+                    } catch {
+                        try? await ledger.failExecution(call, error: "the next attempt could not be recorded")
+                        throw error
+                    }
+                    continue
+                }
+                // The upstream has answered: from here on a failure is ours, not the provider's. If the ledger
+                // cannot be written even after retries, the row stays in flight for the next start-up to finalise.
+                let pricing = try await prices.price(
+                    tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
+                )
+                let finished = try await finish(
+                    call, span: span,
+                    CallOutcome(
+                        status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
+                        finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
+                        responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
+                        finishedAtMilliseconds: Clock.nowMilliseconds(), generationMicroseconds: completion.generationMicroseconds,
+                        assistantMessage: assistantMessageID.map { ($0, completion.content) }, executionStatus: .completed
+                    )
+                )
+                let result = Result(call: call, completion: completion, pricing: pricing, finished: finished)
+                ChatterTracing.recordWorkflow(.success(result), on: workflow)
+                return result
             }
-            ChatterTracing.recordWorkflow(.success(result), on: workflow)
-            return result
         } catch {
             ChatterTracing.recordWorkflow(.failure(error), on: workflow)
             throw error
-        }
-    }
-
-    private func attempts(
-        _ provider: any ChatProvider,
-        _ request: ChatRequest,
-        start: CallStart,
-        assistantMessageID: String?,
-        clientGone: @escaping @Sendable () -> Bool,
-        onStarted: @Sendable (StartedCall) async -> Void,
-        onDelta: @escaping @Sendable (ChatDelta) async -> Void
-    ) async throws -> Result {
-        var call = try await ledger.start(start)
-        await onStarted(call)
-        var attempt = 1
-        while true {
-            // Ended when the attempt's row is finalised (before a retry's backoff), or on the way out if that fails.
-            let span = AttemptSpan(ChatterTracing.callSpan(call, provider: provider, request: request, streamed: start.streamed))
-            defer { span.end() }
-            let firstToken = FirstTokenClock()
-            let partial = PartialOutput()
-            let completion: ChatCompletion
-            do {
-                completion =
-                    start.streamed
-                    ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
-                    : try await provider.complete(request)
-            } catch let stop as StreamStop {
-                // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
-                // what arrived is estimated; no reply is stored.
-                let usage = estimator.usage(messages: request.messages, output: partial.text)
-                let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
-                _ = try await finish(
-                    call, span: span,
-                    CallOutcome(
-                        status: .clientDisconnected, usage: usage, pricing: pricing, error: stop.description,
-                        firstTokenAtMilliseconds: firstToken.milliseconds, finishedAtMilliseconds: Clock.nowMilliseconds(), executionStatus: .failed
-                    )
-                )
-                throw ChatterError(.unavailable, stop.description, extensions: ["llm_call_id": call.llmCallID, "execution_id": call.executionID])
-            } catch {
-                let failure = error as? ProviderFailure ?? ProviderFailure(.transport, String(describing: error))
-                let retrying =
-                    failure.isRetryable && attempt < retry.maxAttempts && firstToken.milliseconds == nil && failure.partialContent.isEmpty
-                    && !clientGone()
-                try await record(failure, call: call, span: span, messages: request.messages, firstToken: firstToken.milliseconds, endsExecution: !retrying)
-                guard retrying else { throw Self.chatterError(for: failure, call: call) }
-                let delay = retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
-                logger.notice(
-                    "retrying upstream call",
-                    metadata: ["llm_call_id": "\(call.llmCallID)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure.kind)"]
-                )
-                try await Task.sleep(for: delay)
-                attempt += 1
-                do {
-                    call = try await ledger.startAttempt(
-                        after: call, attempt: attempt, purpose: start.purpose, streamed: start.streamed,
-                        estimatedInputTokens: start.estimatedInputTokens, nodeID: nodeID
-                    )
-                } catch {
-                    try? await ledger.failExecution(call, error: "the next attempt could not be recorded")
-                    throw error
-                }
-                continue
-            }
-            // The upstream has answered: from here on a failure is ours, not the provider's. If the ledger
-            // cannot be written even after retries, the row stays in flight for the next start-up to finalise.
-            let pricing = try await prices.price(
-                tenantID: call.tenantID, usage: completion.usage, provider: call.provider, model: call.model, day: call.day
-            )
-            let finished = try await finish(
-                call, span: span,
-                CallOutcome(
-                    status: clientGone() ? .clientDisconnected : .ok, usage: completion.usage, pricing: pricing,
-                    finishReason: completion.finishReason, upstreamRequestID: completion.upstreamRequestID,
-                    responseModel: completion.responseModel, firstTokenAtMilliseconds: firstToken.milliseconds,
-                    finishedAtMilliseconds: Clock.nowMilliseconds(), generationMicroseconds: completion.generationMicroseconds,
-                    assistantMessage: assistantMessageID.map { ($0, completion.content) }, executionStatus: .completed
-                )
-            )
-            return Result(call: call, completion: completion, pricing: pricing, finished: finished)
         }
     }
 

@@ -250,31 +250,18 @@ import Testing
     /// LISTEN/NOTIFY. The readers' safety-net poll is set to ten minutes, so only a notification can deliver it.
     @Test func anotherNodesCommitReachesSubscribersThroughNotify() async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
-        let slowPoll = ["CHATTER_EVENTS_POLL_MS": "600000"]
-        let first = try await Harness.start(.postgres, environment: slowPoll)
-        let second: Harness
-        do {
-            second = try await Harness.start(.postgres, environment: slowPoll, sharing: first.databaseURL)
-        } catch {
-            await first.stop()
-            throw error
+        try await Harness.withTwoNodes(.postgres, environment: ["CHATTER_EVENTS_POLL_MS": "600000"]) { first, second in
+            try await second.eventually { second.runtime.database.hearsOtherNodes }
+            let subscriber = try await EventSubscriber.connect(second)
+            defer { Task { await subscriber.close() } }
+            let created = try await first.request(.POST, "/api/v1/conversations", json: "{}", headers: ["X-Request-ID": "node-a-1"])
+            let conversation = try #require(created.json["id"]?.string)
+            _ = try await first.send(conversation, #"{"content":"Hello from node A"}"#)
+            let frames = try await subscriber.wait { $0.contains { $0.event == "workflow.completed" } }
+            #expect(frames.first?.event == "conversation.created")
+            #expect(frames.first?.data["correlation_id"]?.string == "node-a-1")
+            #expect(frames.filter { $0.event == "message.created" }.count == 2)
+            #expect(frames.allSatisfy { $0.data["conversation_id"]?.string == conversation })
         }
-        defer {
-            Task {
-                await second.stop()
-                await first.stop()
-            }
-        }
-        try await second.eventually { second.runtime.database.hearsOtherNodes }
-        let subscriber = try await EventSubscriber.connect(second)
-        defer { Task { await subscriber.close() } }
-        let created = try await first.request(.POST, "/api/v1/conversations", json: "{}", headers: ["X-Request-ID": "node-a-1"])
-        let conversation = try #require(created.json["id"]?.string)
-        _ = try await first.send(conversation, #"{"content":"Hello from node A"}"#)
-        let frames = try await subscriber.wait { $0.contains { $0.event == "workflow.completed" } }
-        #expect(frames.first?.event == "conversation.created")
-        #expect(frames.first?.data["correlation_id"]?.string == "node-a-1")
-        #expect(frames.filter { $0.event == "message.created" }.count == 2)
-        #expect(frames.allSatisfy { $0.data["conversation_id"]?.string == conversation })
     }
 }

@@ -189,40 +189,29 @@ import ChatterIntel
     /// message is analysed by exactly one node, once, whichever node it was posted to.
     @Test func twoNodesShareEachAgentsConsumerGroup() async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
-        let first = try await Harness.start(.postgres, environment: Self.on)
-        let second: Harness
-        do {
-            second = try await Harness.start(.postgres, environment: Self.on, sharing: first.databaseURL)
-        } catch {
-            await first.stop()
-            throw error
-        }
-        defer {
-            Task {
-                await second.stop()
-                await first.stop()
+        try await Harness.withTwoNodes(.postgres, environment: Self.on) { first, second in
+            let conversation = try await first.createConversation(#"{"mode":"observe"}"#)
+            let count = 40
+            for index in 0..<count {
+                // Both nodes take messages, so both are woken by their own commits and by the other's NOTIFY.
+                let node = index % 2 == 0 ? first : second
+                let role = index % 2 == 0 ? "customer" : "agent"
+                let reply = try await Self.post(node, conversation, role: role, "Message \(index): my order is late, please help.")
+                #expect(reply.status == 202)
             }
+            let view = try await Self.waitForAgents(first, conversation, through: Int64(count))
+            #expect(view["agents"]?["summary"]?["result"]?["covered_messages"]?.int == Int64(count))
+            // Exactly once: the two nodes' processed counters add up to the message count, agent by agent.
+            let counts = [first, second].map { $0.runtime.intelObserver.snapshot }
+            for agent in IntelAgentKind.allCases {
+                let processed = counts.reduce(Int64(0)) { $0 + ($1[agent]?.messages ?? 0) }
+                #expect(processed == Int64(count), "\(agent): \(processed) analysed")
+            }
+            #expect(try await first.count("message_annotations") == Int64(count * 4))
+            #expect(try await first.count("intel_dead_letters") == 0)
+            let offsets = try await first.runtime.intel.offsets()
+            #expect(offsets.count == 4 && Set(offsets.values).count == 1)
         }
-        let conversation = try await first.createConversation(#"{"mode":"observe"}"#)
-        let count = 40
-        for index in 0..<count {
-            // Both nodes take messages, so both are woken by their own commits and by the other's NOTIFY.
-            let node = index % 2 == 0 ? first : second
-            let reply = try await Self.post(node, conversation, role: index % 2 == 0 ? "customer" : "agent", "Message \(index): my order is late, please help.")
-            #expect(reply.status == 202)
-        }
-        let view = try await Self.waitForAgents(first, conversation, through: Int64(count))
-        #expect(view["agents"]?["summary"]?["result"]?["covered_messages"]?.int == Int64(count))
-        // Exactly once: the two nodes' processed counters add up to the message count, agent by agent.
-        let counts = [first, second].map { $0.runtime.intelObserver.snapshot }
-        for agent in IntelAgentKind.allCases {
-            let processed = counts.reduce(Int64(0)) { $0 + ($1[agent]?.messages ?? 0) }
-            #expect(processed == Int64(count), "\(agent): \(processed) analysed")
-        }
-        #expect(try await first.count("message_annotations") == Int64(count * 4))
-        #expect(try await first.count("intel_dead_letters") == 0)
-        let offsets = try await first.runtime.intel.offsets()
-        #expect(offsets.count == 4 && Set(offsets.values).count == 1)
     }
 
     @Test(arguments: TestDatabase.all)

@@ -44,6 +44,23 @@ final class Harness: Sendable {
         }
     }
 
+    /// Two nodes on one new database (on PostgreSQL several nodes share one), both stopped after `body`.
+    static func withTwoNodes<T>(
+        _ database: TestDatabase, environment: [String: String] = [:], _ body: (Harness, Harness) async throws -> T
+    ) async throws -> T {
+        try await with(database, environment: environment) { first in
+            let second = try await start(database, environment: environment, sharing: first.databaseURL)
+            do {
+                let result = try await body(first, second)
+                await second.stop()
+                return result
+            } catch {
+                await second.stop()
+                throw error
+            }
+        }
+    }
+
     /// A new server on a new database, or, given `sharing`, another node on that one.
     static func start(_ database: TestDatabase, environment: [String: String], sharing existingURL: String? = nil) async throws -> Harness {
         let upstream = try await ScriptedUpstream.start()
