@@ -168,13 +168,11 @@ public final class ChatterDatabase: Sendable {
         if let writer {
             executed = try await writer.run(script)
         } else {
-            let notifications = self.notifications
             executed = try await transaction { sql in
                 if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
-                let executed = try await script.run(on: sql)
-                if let notifications, !executed.events.isEmpty { try await sql.raw(notifications.notifyStatement).run() }
-                return executed
+                return try await script.run(on: sql)
             }
+            if !executed.events.isEmpty { notifications?.committed(through: sql, logger: logger) }
         }
         if !executed.events.isEmpty { eventSignal.committed(executed.events) }
         return executed.results
