@@ -209,8 +209,10 @@ import ChatterIntel
             }
             #expect(try await first.count("message_annotations") == Int64(count * 4))
             #expect(try await first.count("intel_dead_letters") == 0)
+            // Every group is past the last message (an offset may move further, past later events of other types).
+            let lastMessage = try await first.rows("SELECT MAX(seq) AS seq FROM events WHERE type = 'message.created'").first!.decode(column: "seq", as: Int64.self)
             let offsets = try await first.runtime.intel.offsets()
-            #expect(offsets.count == 4 && Set(offsets.values).count == 1)
+            #expect(offsets.count == 4 && offsets.values.allSatisfy { $0 >= lastMessage })
         }
     }
 

@@ -16,8 +16,12 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func concurrentTurnsGetUniqueGapFreeSeqsAndExactTotals(database: TestDatabase) async throws {
-        // The suite runs in parallel on two cores: give the loaded upstream more than the harness's 2 s of silence.
-        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "60"]) { harness in
+        // The suite runs in parallel on two cores: give the loaded upstream more than the harness's 2 s of silence,
+        // and the pool the product's default 16 connections rather than the harness's 4 (200 turns on one
+        // conversation queue behind its lock; with 4 connections, waiters for a connection hit the pool's 30 s
+        // timeout when other PostgreSQL tests load the machine).
+        let environment = ["CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "60", "CHATTER_DATABASE_MAX_CONNECTIONS": "16"]
+        try await Harness.with(database, environment: environment) { harness in
             harness.upstream.setFallback(.reply(content: "ok", usage: Self.usage))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let turns = 200
