@@ -7,7 +7,7 @@ import Synchronization
 
 /// `--mode intel`: the conversation-intelligence pipeline.
 /// 1. Throughput: `--intel-messages` observed messages are ingested with the pipeline off, then the server restarts
-///    with it on, and the time until every agent's consumer lag is 0 gives messages/s through all four agents.
+///    with it on, and the time until every agent has analysed (and committed) them all gives messages/s through all four agents.
 /// 2. Latency: messages are posted at `--intel-rate` per second for `--seconds`; for each, the time from sending the
 ///    POST to the arrival (over SSE) of the last of the four agents' `intel.updated` covering it.
 /// 3. Memory: the server's RSS each 10% of the latency run.
@@ -37,9 +37,9 @@ enum IntelBench {
         let base = "http://127.0.0.1:\(server.port)"
         let started = ContinuousClock.now
         while true {
-            let lags = try await consumerLags(client: client, base: base)
-            if lags.count == 4, lags.values.allSatisfy({ $0 == 0 }) { break }
-            guard ContinuousClock.now - started < .seconds(600) else { throw BenchError("the pipeline did not catch up: \(lags)") }
+            let analysed = try await analysedCounts(client: client, base: base)
+            if analysed.count == 4, analysed.values.allSatisfy({ $0 >= Double(messages) }) { break }
+            guard ContinuousClock.now - started < .seconds(600) else { throw BenchError("the pipeline did not catch up: \(analysed)") }
             try await Task.sleep(for: .milliseconds(20))
         }
         let drained = secondsOf(ContinuousClock.now - started)
@@ -88,7 +88,7 @@ enum IntelBench {
                     let conversation = live[index / (width * length) * width + index % width]
                     let sent = ContinuousClock.now
                     let seq = try await post(client: client, base: base, conversation: conversation, index: index / width % length)
-                    tracker.expect(conversation: conversation, seq: seq, sentAt: sent)
+                    tracker.expect(conversation: conversation, seq: seq, sentAt: sent, answeredAt: .now)
                 }
             }
             try await group.waitForAll()
@@ -99,6 +99,7 @@ enum IntelBench {
         let (count, p50, p99, maximum) = tracker.summary()
         print("latency run: \(total) messages at \(rate)/s over \(seconds) s, \(width) conversations at a time, \(length) messages each (\(live.count) in all)")
         print("ingest -> last of the four intel.updated over SSE: p50 \(p50) ms  p99 \(p99) ms  max \(maximum) ms (\(count) measured, \(tracker.pendingCount) unseen)")
+        print(tracker.stages())
         print("server RSS: \(baselineRSS / 1024) MB before; every 10%: \(samples.map { "\($0 / 1024)" }.joined(separator: " ")) MB")
     }
 
@@ -129,17 +130,18 @@ enum IntelBench {
         return seq
     }
 
-    static func consumerLags(client: HTTPClient, base: String) async throws -> [String: Double] {
+    /// Messages each agent has analysed and committed on the server (`chatter_intel_messages_total`).
+    static func analysedCounts(client: HTTPClient, base: String) async throws -> [String: Double] {
         var request = HTTPClientRequest(url: base + "/metrics")
         request.headers.add(name: "Authorization", value: "Bearer \(ChatterBench.adminKey)")
         let response = try await client.execute(request, timeout: .seconds(30))
         let text = String(buffer: try await response.body.collect(upTo: 1 << 24))
-        var lags: [String: Double] = [:]
-        for line in text.split(separator: "\n") where line.hasPrefix(#"chatter_event_consumer_lag{consumer="intel."#) {
+        var counts: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("chatter_intel_messages_total{") {
             let parts = line.split(separator: " ")
-            if parts.count == 2, let value = Double(parts[1]) { lags[String(parts[0])] = value }
+            if parts.count == 2, let value = Double(parts[1]) { counts[String(parts[0])] = value }
         }
-        return lags
+        return counts
     }
 
     /// Per conversation, the highest seq each agent has announced, and the messages still waiting for all four.
@@ -148,12 +150,17 @@ enum IntelBench {
             var watermarks: [String: [String: Int64]] = [:]
             var waiting: [String: [(seq: Int64, sentAt: ContinuousClock.Instant)]] = [:]
             var latencies: [Int64] = []
+            var answers: [Int64] = []
+            var firstAgent: [Int64] = []
+            var sent: [String: [Int64: ContinuousClock.Instant]] = [:]
         }
 
         private let state = Mutex(State())
 
-        func expect(conversation: String, seq: Int64, sentAt: ContinuousClock.Instant) {
+        func expect(conversation: String, seq: Int64, sentAt: ContinuousClock.Instant, answeredAt: ContinuousClock.Instant) {
             state.withLock { state in
+                state.answers.append(Self.milliseconds(answeredAt - sentAt))
+                state.sent[conversation, default: [:]][seq] = sentAt
                 if Self.covered(state.watermarks[conversation], seq) {
                     state.latencies.append(Self.milliseconds(ContinuousClock.now - sentAt))
                 } else {
@@ -165,6 +172,7 @@ enum IntelBench {
         func update(conversation: String, agent: String, seq: Int64) {
             let now = ContinuousClock.now
             state.withLock { state in
+                if let sentAt = state.sent[conversation]?.removeValue(forKey: seq) { state.firstAgent.append(Self.milliseconds(now - sentAt)) }
                 state.watermarks[conversation, default: [:]][agent] = max(state.watermarks[conversation]?[agent] ?? 0, seq)
                 guard let waiting = state.waiting[conversation] else { return }
                 var still: [(seq: Int64, sentAt: ContinuousClock.Instant)] = []
@@ -180,6 +188,17 @@ enum IntelBench {
         }
 
         var pendingCount: Int { state.withLock { $0.waiting.values.reduce(0) { $0 + $1.count } } }
+
+        /// The POST's own latency (the message durable) and the arrival of the first agent's update, p50 / p99 / max.
+        func stages() -> String {
+            state.withLock { state in
+                [("message stored (POST answered)", state.answers), ("first of the four intel.updated", state.firstAgent)].map { name, values in
+                    let sorted = values.sorted()
+                    guard !sorted.isEmpty else { return "\(name): none" }
+                    return "\(name): p50 \(sorted[sorted.count / 2]) ms  p99 \(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) ms  max \(sorted.last!) ms"
+                }.joined(separator: "\n")
+            }
+        }
 
         func summary() -> (count: Int, p50: Int64, p99: Int64, max: Int64) {
             let sorted = state.withLock { $0.latencies }.sorted()

@@ -38,7 +38,13 @@ public struct EventDraft: Sendable {
 
 /// Wakes the node's event readers when a transaction that wrote events has committed.
 public final class EventSignal: Sendable {
-    private let continuations = Mutex<[Int: AsyncStream<Void>.Continuation]>([:])
+    private struct Waiter: Sendable {
+        let continuation: AsyncStream<Void>.Continuation
+        /// The event types whose commits wake this waiter; nil for every commit.
+        let types: Set<EventType>?
+    }
+
+    private let waiters = Mutex<[Int: Waiter]>([:])
     private let nextID = Mutex(0)
     /// Held in a class: a function value read back out of a generic `Mutex` gets re-wrapped in reabstraction
     /// thunks on every access, which grew without bound on this hot path.
@@ -58,23 +64,28 @@ public final class EventSignal: Sendable {
 
     func committed(_ types: [EventType]) {
         observer.withLock { $0 }?.body(types)
-        notify()
+        let waking = waiters.withLock { waiters in
+            waiters.values.filter { waiter in waiter.types.map { wanted in types.contains(where: wanted.contains) } ?? true }
+        }
+        for waiter in waking { waiter.continuation.yield(()) }
     }
 
-    /// A stream that yields (coalesced) after each commit that wrote events, until the caller stops iterating.
-    public func wakeups() -> AsyncStream<Void> {
+    /// A stream that yields (coalesced) after each commit of this node that wrote events of one of `types` (of any
+    /// type when nil), and on every `notify()`, until the caller stops iterating.
+    public func wakeups(for types: Set<EventType>? = nil) -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = nextID.withLock { value in
             value += 1
             return value
         }
-        continuations.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in self?.continuations.withLock { _ = $0.removeValue(forKey: id) } }
+        waiters.withLock { $0[id] = Waiter(continuation: continuation, types: types) }
+        continuation.onTermination = { [weak self] _ in self?.waiters.withLock { _ = $0.removeValue(forKey: id) } }
         return stream
     }
 
+    /// Wakes every waiter: another node's commit (whose types are unknown here), a poll, a retry asked for.
     public func notify() {
-        for continuation in continuations.withLock({ Array($0.values) }) { continuation.yield(()) }
+        for waiter in waiters.withLock({ Array($0.values) }) { waiter.continuation.yield(()) }
     }
 }
 

@@ -100,8 +100,8 @@ extension IntelStore {
                 whenEmpty: Self.lostRace
             )
         }
-        // Conversations in a fixed order, so two agents' transactions lock the merged views in the same order; events
-        // last, so the event log's lock is never held while waiting for a view.
+        // Conversations in a fixed order, so two agents' transactions lock the conversations' rows in the same order;
+        // events last, so the event log's lock is never held while waiting for a conversation's row.
         var announcements: [(output: ConversationOutput, step: Int)] = []
         for output in work.outputs.sorted(by: { $0.conversationID < $1.conversationID }) {
             announcements.append((output, addOutput(output, agent: work.agent, at: now, to: &script)))
@@ -133,7 +133,12 @@ extension IntelStore {
                 data["message_seq"] = .integer(output.watermarkSeq)
                 data["version"] = .integer(try row.decode(column: "version", as: Int64.self))
                 data["has_pii"] = .bool(try row.decode(column: "has_pii", as: Int64.self) == 1)
-                data["result"] = .object(Self.agentEntry(output, at: now))
+                data["result"] = .object(
+                    Self.agentEntry(
+                        engine: output.engine, degradedReason: output.degradedReason, watermarkSeq: output.watermarkSeq, updatedAtMilliseconds: now,
+                        result: output.view
+                    )
+                )
                 return EventDraft(
                     .intelUpdated, tenantID: output.tenantID, userID: output.userID, conversationID: output.conversationID, executionID: nil,
                     correlationID: nil, atMilliseconds: now, data: data
@@ -143,7 +148,7 @@ extension IntelStore {
         _ = try await database.run(script)
     }
 
-    /// Adds one conversation's output; returns the step whose row is the merged view it produced.
+    /// Adds one conversation's output; returns the step whose row is the conversation's new version.
     private func addOutput(_ output: ConversationOutput, agent: String, at now: Int64, to script: inout SQLScript) -> Int {
         if let rev = output.previousRev {
             script.add(
@@ -176,72 +181,32 @@ extension IntelStore {
                 """
             )
         }
-        // The aggregator. The view's row is locked first (created empty if new): on PostgreSQL, agents committing
-        // at once then merge one after the other, each reading the others' committed states after the lock,
-        // so no agent's merge overwrites another's newer result with a stale one.
+        // The aggregator. The merged view is each agent's latest state row, read together with this row (see
+        // `insights`); the row itself carries the version every agent's commit moves, and `has_pii`, which stays
+        // set once any agent saw PII. A stale result never reaches a state row (the revision check above), so the
+        // view never goes back. One upsert, so on PostgreSQL two agents' commits take the row's lock in turn.
         script.add(
             """
-            INSERT INTO conversation_insights (conversation_id, tenant_id, has_pii, version, view, updated_at_ms)
-            VALUES (\(bind: output.conversationID), \(bind: output.tenantID), 0, 0, '{}', \(bind: now))
-            ON CONFLICT (conversation_id) DO NOTHING
-            """
-        )
-        script.add("UPDATE conversation_insights SET version = version WHERE conversation_id = \(bind: output.conversationID)")
-        script.add(
-            """
-            SELECT agent, engine, degraded_reason, watermark_seq, view, updated_at_ms FROM intel_states
-            WHERE conversation_id = \(bind: output.conversationID)
-            """
-        )
-        let statesStep = script.count - 1
-        script.add { results in
-            """
-            UPDATE conversation_insights SET has_pii = CASE WHEN has_pii = 1 OR \(bind: output.hasPII ? 1 : 0) = 1 THEN 1 ELSE 0 END,
-                version = version + 1, view = \(bind: try Self.mergedAgents(results[statesStep])), updated_at_ms = \(bind: now)
-            WHERE conversation_id = \(bind: output.conversationID)
+            INSERT INTO conversation_insights (conversation_id, tenant_id, has_pii, version, updated_at_ms)
+            VALUES (\(bind: output.conversationID), \(bind: output.tenantID), \(bind: output.hasPII ? 1 : 0), 1, \(bind: now))
+            ON CONFLICT (conversation_id) DO UPDATE SET
+                has_pii = CASE WHEN conversation_insights.has_pii = 1 OR excluded.has_pii = 1 THEN 1 ELSE 0 END,
+                version = conversation_insights.version + 1, updated_at_ms = excluded.updated_at_ms
             RETURNING version, has_pii
             """
-        }
+        )
         return script.count - 1
     }
 
-    /// One agent's entry of the merged view, as `intel.updated` carries it.
-    static func agentEntry(_ output: ConversationOutput, at now: Int64) -> JSONObjectWriter {
+    /// One agent's entry of the merged view, as `intel.updated` carries it and the merged view holds it.
+    static func agentEntry(engine: String, degradedReason: String?, watermarkSeq: Int64, updatedAtMilliseconds: Int64, result: String) -> JSONObjectWriter {
         var entry = JSONObjectWriter()
-        entry["engine"] = .string(output.engine)
-        entry["degraded"] = .bool(output.degradedReason != nil)
-        entry["degraded_reason"] = .optionalString(output.degradedReason)
-        entry["watermark_seq"] = .integer(output.watermarkSeq)
-        entry["updated_at"] = .string(Timestamp.iso8601(milliseconds: now))
-        entry["result"] = .rawJSON(output.view)
+        entry["engine"] = .string(engine)
+        entry["degraded"] = .bool(degradedReason != nil)
+        entry["degraded_reason"] = .optionalString(degradedReason)
+        entry["watermark_seq"] = .integer(watermarkSeq)
+        entry["updated_at"] = .string(Timestamp.iso8601(milliseconds: updatedAtMilliseconds))
+        entry["result"] = .rawJSON(result)
         return entry
-    }
-
-    /// The merged view's agents object: each agent's latest result with its engine, degradation and watermark.
-    static func mergedAgents(_ rows: [any SQLRow]) throws -> String {
-        var agents = JSONObjectWriter()
-        for row in rows.sorted(by: { (try? $0.decode(column: "agent", as: String.self)) ?? "" < (try? $1.decode(column: "agent", as: String.self)) ?? "" }) {
-            let reason = try row.decode(column: "degraded_reason", as: String?.self)
-            var entry = JSONObjectWriter()
-            entry["engine"] = .string(try row.decode(column: "engine", as: String.self))
-            entry["degraded"] = .bool(reason != nil)
-            entry["degraded_reason"] = .optionalString(reason)
-            entry["watermark_seq"] = .integer(try row.decode(column: "watermark_seq", as: Int64.self))
-            entry["updated_at"] = .string(Timestamp.iso8601(milliseconds: try row.decode(column: "updated_at_ms", as: Int64.self)))
-            entry["result"] = .rawJSON(try row.decode(column: "view", as: String.self))
-            agents[try row.decode(column: "agent", as: String.self)] = .object(entry)
-        }
-        return agents.json
-    }
-
-    /// A conversation's merged insights as clients read them (API, `intel.updated`, the snapshot on subscribe).
-    static func insights(conversationID: String, from row: any SQLRow) throws -> JSONObjectWriter {
-        var insights = JSONObjectWriter()
-        insights["conversation_id"] = .string(conversationID)
-        insights["version"] = .integer(try row.decode(column: "version", as: Int64.self))
-        insights["has_pii"] = .bool(try row.decode(column: "has_pii", as: Int64.self) == 1)
-        insights["updated_at"] = .string(Timestamp.iso8601(milliseconds: try row.decode(column: "updated_at_ms", as: Int64.self)))
-        insights["agents"] = .rawJSON(try row.decode(column: "view", as: String.self))
-        return insights
     }
 }

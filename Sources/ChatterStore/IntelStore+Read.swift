@@ -27,26 +27,46 @@ extension IntelStore {
         public var updatedAtMilliseconds: Int64
     }
 
-    /// The merged insights of a conversation the caller may read, as a JSON object; a conversation no agent has
+    /// The merged insights of a conversation the caller may read, as a JSON object: each agent's latest result with
+    /// its engine, degradation and watermark, under the version and sticky `has_pii` of the conversation's row. One
+    /// statement, so the agents' results and the version are of the same commit. A conversation no agent has
     /// reported on yet has version 0 and no agents.
     public func insights(conversationID: String, for identity: Identity) async throws -> JSONObjectWriter {
         _ = try await ConversationStore(database: database).get(id: conversationID, for: identity)
-        let row = try await database.sql.raw(
+        let rows = try await database.sql.raw(
             """
-            SELECT version, has_pii, view, updated_at_ms FROM conversation_insights
-            WHERE conversation_id = \(bind: conversationID) AND tenant_id = \(bind: identity.tenantID)
+            SELECT i.version, i.has_pii, i.updated_at_ms, s.agent, s.engine, s.degraded_reason, s.watermark_seq, s.view,
+                s.updated_at_ms AS agent_updated_at_ms
+            FROM conversation_insights i LEFT JOIN intel_states s ON s.conversation_id = i.conversation_id
+            WHERE i.conversation_id = \(bind: conversationID) AND i.tenant_id = \(bind: identity.tenantID)
+            ORDER BY s.agent
             """
-        ).first()
-        guard let row else {
-            var empty = JSONObjectWriter()
-            empty["conversation_id"] = .string(conversationID)
-            empty["version"] = .integer(0)
-            empty["has_pii"] = .bool(false)
-            empty["updated_at"] = .null
-            empty["agents"] = .rawJSON("{}")
-            return empty
+        ).all()
+        var insights = JSONObjectWriter()
+        insights["conversation_id"] = .string(conversationID)
+        guard let first = rows.first else {
+            insights["version"] = .integer(0)
+            insights["has_pii"] = .bool(false)
+            insights["updated_at"] = .null
+            insights["agents"] = .rawJSON("{}")
+            return insights
         }
-        return try Self.insights(conversationID: conversationID, from: row)
+        insights["version"] = .integer(try first.decode(column: "version", as: Int64.self))
+        insights["has_pii"] = .bool(try first.decode(column: "has_pii", as: Int64.self) == 1)
+        insights["updated_at"] = .string(Timestamp.iso8601(milliseconds: try first.decode(column: "updated_at_ms", as: Int64.self)))
+        var agents = JSONObjectWriter()
+        for row in rows {
+            guard let agent = try row.decode(column: "agent", as: String?.self) else { continue }
+            agents[agent] = .object(
+                Self.agentEntry(
+                    engine: try row.decode(column: "engine", as: String.self), degradedReason: try row.decode(column: "degraded_reason", as: String?.self),
+                    watermarkSeq: try row.decode(column: "watermark_seq", as: Int64.self),
+                    updatedAtMilliseconds: try row.decode(column: "agent_updated_at_ms", as: Int64.self), result: try row.decode(column: "view", as: String.self)
+                )
+            )
+        }
+        insights["agents"] = .object(agents)
+        return insights
     }
 
     /// The annotations of the given messages of one tenant, by message id.

@@ -95,8 +95,7 @@ import ChatterIntel
             #expect(messages.allSatisfy { $0["annotations"]?["summary"] != nil })
 
             // No raw PII value in any stored result or event.
-            for (table, column) in [("intel_states", "state"), ("intel_states", "view"), ("message_annotations", "result"),
-                                    ("conversation_insights", "view"), ("events", "data")] {
+            for (table, column) in [("intel_states", "state"), ("intel_states", "view"), ("message_annotations", "result"), ("events", "data")] {
                 #expect(try await harness.count(table, where: "\(column) LIKE '%jane.doe%' OR \(column) LIKE '%4111%'") == 0, "\(table).\(column)")
             }
             // Each message once per agent: annotations are unique per (message, agent) and the offsets reached the log's end.

@@ -5,12 +5,13 @@ public struct InsightsAgent: IntelAgent {
     public let kind = IntelAgentKind.insights
     let analyzer = InsightsAnalyzer()
     let model: (any IntelLanguageModel)?
+    let states = IntelStateCache<State>()
 
     public init(model: (any IntelLanguageModel)? = nil) {
         self.model = model
     }
 
-    struct State: Codable {
+    struct State: Codable, Sendable {
         var offline = ConversationInsights()
         /// The model's latest conversation-level answer, which the next call starts from.
         var model: InsightsView?
@@ -54,7 +55,7 @@ public struct InsightsAgent: IntelAgent {
     }
 
     public func process(_ messages: [IntelMessage], of conversation: IntelConversation, state: String?) async throws -> IntelOutcome {
-        var current = try IntelJSON.decodeState(State.self, from: state) ?? State()
+        var current = try states.decode(state, of: conversation) ?? State()
         var offlineAnnotations: [IntelOutcome.Annotation] = []
         for message in messages {
             let step = analyzer.adding(message.text, role: message.role, seq: message.seq, to: current.offline)
@@ -63,7 +64,8 @@ public struct InsightsAgent: IntelAgent {
         }
         guard let model else {
             return IntelOutcome(
-                annotations: offlineAnnotations, state: try IntelJSON.state(current), view: try IntelJSON.view(InsightsView(current.offline)),
+                annotations: offlineAnnotations, state: try states.encode(current, of: conversation),
+                view: try IntelJSON.view(InsightsView(current.offline)),
                 engine: InsightsAnalyzer.engine
             )
         }
@@ -71,13 +73,14 @@ public struct InsightsAgent: IntelAgent {
             let answer = try await LLMInsights(model: model).analyse(messages, previous: current.model ?? InsightsView(current.offline), of: conversation)
             current.model = answer.conversation
             return IntelOutcome(
-                annotations: answer.messages, state: try IntelJSON.state(current), view: try IntelJSON.view(answer.conversation),
+                annotations: answer.messages, state: try states.encode(current, of: conversation), view: try IntelJSON.view(answer.conversation),
                 engine: "llm:\(model.name)"
             )
         } catch {
             current.model = nil
             return IntelOutcome(
-                annotations: offlineAnnotations, state: try IntelJSON.state(current), view: try IntelJSON.view(InsightsView(current.offline)),
+                annotations: offlineAnnotations, state: try states.encode(current, of: conversation),
+                view: try IntelJSON.view(InsightsView(current.offline)),
                 engine: InsightsAnalyzer.engine, degradedReason: IntelLanguageModelFailure.reason(error)
             )
         }

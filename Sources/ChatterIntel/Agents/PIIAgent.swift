@@ -3,6 +3,7 @@
 public struct PIIAgent: IntelAgent {
     public let kind = IntelAgentKind.pii
     let detector: PIIDetector
+    let states = IntelStateCache<PIIConversationSummary>()
 
     public init(detector: PIIDetector = PIIDetector()) {
         self.detector = detector
@@ -34,7 +35,7 @@ public struct PIIAgent: IntelAgent {
     }
 
     public func process(_ messages: [IntelMessage], of conversation: IntelConversation, state: String?) async throws -> IntelOutcome {
-        var summary = try IntelJSON.decodeState(PIIConversationSummary.self, from: state) ?? PIIConversationSummary()
+        var summary = try states.decode(state, of: conversation) ?? PIIConversationSummary()
         var annotations: [IntelOutcome.Annotation] = []
         for message in messages {
             let result = detector.analyze(message.text)
@@ -52,7 +53,7 @@ public struct PIIAgent: IntelAgent {
         }
         let recent = Array(summary.items.sorted { $0.lastSeenSeq > $1.lastSeenSeq }.prefix(Self.viewItemLimit))
         return IntelOutcome(
-            annotations: annotations, state: try IntelJSON.state(summary),
+            annotations: annotations, state: try states.encode(summary, of: conversation),
             view: try IntelJSON.view(ConversationView(hasPII: summary.hasPII, counts: summary.distinctCounts, items: recent)),
             engine: PIIDetector.engine, hasPII: summary.hasPII
         )

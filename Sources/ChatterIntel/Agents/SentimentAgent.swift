@@ -5,12 +5,13 @@ public struct SentimentAgent: IntelAgent {
     public let kind = IntelAgentKind.sentiment
     let analyzer = SentimentAnalyzer()
     let model: (any IntelLanguageModel)?
+    let states = IntelStateCache<State>()
 
     public init(model: (any IntelLanguageModel)? = nil) {
         self.model = model
     }
 
-    struct State: Codable {
+    struct State: Codable, Sendable {
         var overall = SentimentTrend()
         var customer = SentimentTrend()
         var latest: Latest?
@@ -49,7 +50,7 @@ public struct SentimentAgent: IntelAgent {
     }
 
     public func process(_ messages: [IntelMessage], of conversation: IntelConversation, state: String?) async throws -> IntelOutcome {
-        var current = try IntelJSON.decodeState(State.self, from: state) ?? State()
+        var current = try states.decode(state, of: conversation) ?? State()
         let scored = await score(messages, of: conversation)
         var annotations: [IntelOutcome.Annotation] = []
         for (message, result) in zip(messages, scored.results) {
@@ -69,7 +70,7 @@ public struct SentimentAgent: IntelAgent {
             customerTrend: TrendView(current.customer), labelCounts: current.labelCounts, emotionCounts: current.emotionCounts
         )
         return IntelOutcome(
-            annotations: annotations, state: try IntelJSON.state(current), view: try IntelJSON.view(view), engine: scored.engine,
+            annotations: annotations, state: try states.encode(current, of: conversation), view: try IntelJSON.view(view), engine: scored.engine,
             degradedReason: scored.degradedReason
         )
     }

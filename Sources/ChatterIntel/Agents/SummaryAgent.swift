@@ -5,12 +5,13 @@ public struct SummaryAgent: IntelAgent {
     public let kind = IntelAgentKind.summary
     let summarizer = ExtractiveSummarizer()
     let model: (any IntelLanguageModel)?
+    let states = IntelStateCache<State>()
 
     public init(model: (any IntelLanguageModel)? = nil) {
         self.model = model
     }
 
-    struct State: Codable {
+    struct State: Codable, Sendable {
         var offline = SummaryState()
         /// The model's latest summary, and the last message it covers.
         var model: ConversationSummary?
@@ -23,7 +24,7 @@ public struct SummaryAgent: IntelAgent {
     }
 
     public func process(_ messages: [IntelMessage], of conversation: IntelConversation, state: String?) async throws -> IntelOutcome {
-        var current = try IntelJSON.decodeState(State.self, from: state) ?? State()
+        var current = try states.decode(state, of: conversation) ?? State()
         let previousOffline = current.offline.summary
         current.offline = summarizer.adding(messages.map { SummaryInput(seq: $0.seq, role: $0.role, text: $0.text) }, to: current.offline)
         let watermark = current.offline.summary.watermarkSeq ?? messages.last?.seq ?? 0
@@ -32,7 +33,7 @@ public struct SummaryAgent: IntelAgent {
         }
         guard let model else {
             return IntelOutcome(
-                annotations: annotations, state: try IntelJSON.state(current), view: try IntelJSON.view(current.offline.summary),
+                annotations: annotations, state: try states.encode(current, of: conversation), view: try IntelJSON.view(current.offline.summary),
                 engine: ExtractiveSummarizer.engine
             )
         }
@@ -44,11 +45,14 @@ public struct SummaryAgent: IntelAgent {
             summary.coveredMessages = current.offline.summary.coveredMessages
             summary.watermarkSeq = current.offline.summary.watermarkSeq
             current.model = summary
-            return IntelOutcome(annotations: annotations, state: try IntelJSON.state(current), view: try IntelJSON.view(summary), engine: "llm:\(model.name)")
+            return IntelOutcome(
+                annotations: annotations, state: try states.encode(current, of: conversation), view: try IntelJSON.view(summary),
+                engine: "llm:\(model.name)"
+            )
         } catch {
             current.model = nil
             return IntelOutcome(
-                annotations: annotations, state: try IntelJSON.state(current), view: try IntelJSON.view(current.offline.summary),
+                annotations: annotations, state: try states.encode(current, of: conversation), view: try IntelJSON.view(current.offline.summary),
                 engine: ExtractiveSummarizer.engine, degradedReason: IntelLanguageModelFailure.reason(error)
             )
         }

@@ -35,7 +35,11 @@ struct IntelConsumer: Sendable {
             forward.cancel()
             ticker.cancel()
         }
-        var offset: Int64?
+        // Where reading has reached, and the offset as stored. They differ only after stretches of the log with no
+        // message (the agents' own `intel.updated`, chat events): passing over those is written with the next
+        // batch that has messages, or on its own once `offsetSaveInterval` has passed, not once per wake-up.
+        var offset: (read: Int64, stored: Int64)?
+        var lastSave = ContinuousClock.now
         var lastRetryCheck = ContinuousClock.now - .seconds(3600)
         for await _ in kicks.cancelOnGracefulShutdown() {
             do {
@@ -43,18 +47,27 @@ struct IntelConsumer: Sendable {
                     lastRetryCheck = .now
                     try await replayRetries()
                 }
-                var position: Int64
+                var position: (read: Int64, stored: Int64)
                 if let offset {
                     position = offset
                 } else {
-                    position = try await store.offset(of: name)
+                    let stored = try await store.offset(of: name)
+                    position = (stored, stored)
                 }
                 offset = position
                 while !Task.isCancelled {
                     let upTo = try await events.latestSeq()
-                    guard upTo > position else { break }
+                    guard upTo > position.read else { break }
                     position = try await consume(after: position, upTo: upTo)
+                    if position.stored == position.read { lastSave = .now }
                     offset = position
+                    // Read to where the log ended: what was committed since has woken this consumer again.
+                    if position.read >= upTo { break }
+                }
+                if position.stored != position.read, ContinuousClock.now - lastSave >= settings.offsetSaveInterval {
+                    try await store.commit(IntelStore.AgentCommit(agent: agent.kind.rawValue, offset: (name, position.stored, position.read), outputs: []))
+                    lastSave = .now
+                    offset = (position.read, position.read)
                 }
             } catch {
                 // A lost race (another node committed this group first) or a database fault: start again from the
@@ -68,20 +81,22 @@ struct IntelConsumer: Sendable {
         }
     }
 
-    /// Analyses one batch and commits it; returns the new offset.
-    func consume(after offset: Int64, upTo: Int64) async throws -> Int64 {
-        let batch = try await store.messages(after: offset, upTo: upTo, limit: settings.batchSize)
+    /// Analyses one batch and commits it with the offset advance; returns the new read and stored offsets. A batch
+    /// with no message commits nothing: the read offset moves, the stored one stays.
+    func consume(after offset: (read: Int64, stored: Int64), upTo: Int64) async throws -> (read: Int64, stored: Int64) {
+        let batch = try await store.messages(after: offset.read, upTo: upTo, limit: settings.batchSize)
+        guard !batch.messages.isEmpty else { return (batch.nextOffset, offset.stored) }
         let byConversation = Dictionary(grouping: batch.messages, by: \.conversationID)
         let states = try await store.states(agent: agent.kind.rawValue, conversationIDs: Array(byConversation.keys))
         let results = await analyse(byConversation.values.map { $0 }, states: states)
         try await store.commit(
             IntelStore.AgentCommit(
-                agent: agent.kind.rawValue, offset: (name, offset, batch.nextOffset), outputs: results.flatMap(\.outputs),
+                agent: agent.kind.rawValue, offset: (name, offset.stored, batch.nextOffset), outputs: results.flatMap(\.outputs),
                 deadLetters: results.flatMap(\.deadLetters)
             )
         )
         observer.processed(agent.kind, messages: batch.messages.count, deadLetters: results.reduce(0) { $0 + $1.deadLetters.count })
-        return batch.nextOffset
+        return (batch.nextOffset, batch.nextOffset)
     }
 
     struct ConversationResult: Sendable {

@@ -1,3 +1,4 @@
+import ChatterCore
 import ChatterIntel
 import ChatterStore
 import Logging
@@ -11,7 +12,9 @@ struct IntelPipeline: Service {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for consumer in consumers {
-                let wakeups = signal.wakeups()
+                // Only this node's commits that announced a message; the others (the agents' own `intel.updated`)
+                // have nothing for them, and are passed over with the next message or the next poll.
+                let wakeups = signal.wakeups(for: [.messageCreated])
                 group.addTask { await consumer.run(wakeups: wakeups) }
             }
         }

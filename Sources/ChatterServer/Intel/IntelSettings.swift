@@ -11,6 +11,8 @@ struct IntelSettings: Sendable {
     var retryBackoff: Duration = .milliseconds(50)
     /// How often the log is read for what other nodes committed.
     var pollInterval: Duration = .seconds(2)
+    /// How long reading past events that hold no message may go unrecorded in the stored offset (lag shows it).
+    var offsetSaveInterval: Duration = .seconds(1)
     /// How often the dead letters asked to be retried through another node are looked for.
     var retryCheckInterval: Duration = .seconds(5)
     /// Conversations analysed at once per agent: 1 for the offline engines (CPU-bound), more for a language model.

@@ -24,5 +24,6 @@ extension ChatterDatabase {
         CreateIntelDeadLetters(),
         CreateUsageDailyPurposes(),
         UpdateLLMCallsAddGeneration(),
+        UpdateConversationInsightsDropView(),
     ]
 }

@@ -24,6 +24,7 @@ final class InlineSQLiteDatabase: SQLDatabase, @unchecked Sendable {
         self.connections = try (0..<max(1, count)).map { _ in
             let connection = try RawSQLiteConnection(path: path)
             try connection.execute("PRAGMA synchronous = \(synchronous)")
+            try connection.execute("PRAGMA cache_size = -8192")
             return NIOLockedValueBox(connection)
         }
     }

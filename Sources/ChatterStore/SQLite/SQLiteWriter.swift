@@ -45,6 +45,10 @@ final class SQLiteWriter: @unchecked Sendable {
         self.dialectSource = dialectSource
         self.logger = logger
         try connection.execute("PRAGMA wal_autocheckpoint = 0")
+        // Each script's savepoint journals the pages it first touches: in memory, not in a temporary file.
+        try connection.execute("PRAGMA temp_store = MEMORY")
+        // 16 MB of pages (the default is 2 MB): the ledger's, the log's and the agents' hot pages stay in memory.
+        try connection.execute("PRAGMA cache_size = -16384")
         try connection.execute("PRAGMA journal_size_limit = \(Self.writerCheckpointFrames * 4096 * 2)")
         let thread = Thread { [self] in self.loop() }
         thread.name = "chatter-sqlite-writer"
