@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ChatterCore
 import Foundation
+import Instrumentation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -19,8 +20,19 @@ struct UpstreamHTTP: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         if stream { request.headers.add(name: "Accept", value: "text/event-stream") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // The trace context of the call (its span, when traces are exported): an upstream that traces too joins
+        // the caller's trace. Without an exporter the installed instrument is a no-op and nothing is added.
+        if let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HeaderInjector())
+        }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         return try await checked(execute(request, timeout: requestTimeout))
+    }
+
+    struct HeaderInjector: Injector {
+        func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+            headers.replaceOrAdd(name: key, value: value)
+        }
     }
 
     func get(_ url: String, headers: [(String, String)]) async throws -> JSONValue? {

@@ -70,10 +70,13 @@ struct UpstreamCaller: Sendable {
                 let partial = PartialOutput()
                 let completion: ChatCompletion
                 do {
-                    completion =
+                    // The attempt's span is the current context while the provider is called, so the upstream request
+                    // carries it (`traceparent`).
+                    completion = try await ServiceContext.$current.withValue(span.span.context) {
                         start.streamed
-                        ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
-                        : try await provider.complete(request)
+                            ? try await supervisedStream(provider, request, firstToken: firstToken, partial: partial, clientGone: clientGone, onDelta: onDelta)
+                            : try await provider.complete(request)
+                    }
                 } catch let stop as StreamStop {
                     // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
                     // what arrived is estimated; no reply is stored.

@@ -87,6 +87,8 @@ import Testing
         #expect(call.int("chatter.cost_nanousd") == cost)
         #expect(workflow.int("chatter.cost_nanousd") == cost)
         #expect(call.statusCode != 2 && workflow.statusCode != 2 && request.statusCode != 2)
+        // The upstream request carried the call's span as its parent: an upstream that traces joins this trace.
+        #expect(upstream.traceparents.first == Self.traceparent(call))
 
         // The failed turn: two attempts (500, then 503), each its own span ended before the next began (the
         // backoff is between them); error status everywhere, the provider's status as the error type.
@@ -104,6 +106,16 @@ import Testing
         #expect(failedWorkflow.string("chatter.workflow.status") == "failed")
         #expect(failedWorkflow.parentSpanID == failedRequest.spanID)
         #expect(failedWorkflow.traceID != call.traceID)
+        // Each attempt's upstream request names its own span.
+        #expect(Array(upstream.traceparents.dropFirst()) == attempts.map(Self.traceparent))
+    }
+
+    /// The W3C `traceparent` naming a received span as the parent (the receiver's JSON holds ids in base64).
+    static func traceparent(_ span: OTLPReceiver.SpanRecord) -> String {
+        func hex(_ base64: String) -> String {
+            (Data(base64Encoded: base64) ?? Data()).map { String(format: "%02x", $0) }.joined()
+        }
+        return "00-\(hex(span.traceID))-\(hex(span.spanID))-01"
     }
 
     /// The default wire format is binary protobuf; the gateway's calls are traced too, and a caller's
@@ -121,6 +133,9 @@ import Testing
             requestID: "trace-gateway-1", headers: ["traceparent": "00-\(traceID)-00f067aa0ba902b7-01"]
         )
         #expect(status == 200)
+        // The upstream request continues the caller's trace, under Chatter's call span (not the caller's span).
+        let forwarded = try #require(upstream.traceparents.first ?? nil)
+        #expect(forwarded.hasPrefix("00-\(traceID)-") && !forwarded.contains("00f067aa0ba902b7"))
         let bodies = try await receiver.rawBodies { bodies in
             bodies.contains { $0.range(of: Data("trace-gateway-1".utf8)) != nil && $0.range(of: Data("workflow gateway".utf8)) != nil }
         }

@@ -33,6 +33,8 @@ final class ScriptedUpstream: Sendable {
         var queue: [Behavior] = []
         var fallback: Behavior = .reply(content: "Hello from upstream.", usage: nil)
         var requests: [JSONValue] = []
+        /// Each chat request's `traceparent` header, in order (nil when absent).
+        var traceparents: [String?] = []
         var models: [String] = ["gpt-4o-mini", "o3-mini", "local-model"]
     }
 
@@ -56,6 +58,7 @@ final class ScriptedUpstream: Sendable {
             let json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
             let behavior = upstream.state.withLock { state -> Behavior in
                 state.requests.append(json)
+                state.traceparents.append(request.headers[HTTPField.Name("traceparent")!])
                 return state.queue.isEmpty ? state.fallback : state.queue.removeFirst()
             }
             return try await upstream.respond(to: json, with: behavior)
@@ -83,6 +86,7 @@ final class ScriptedUpstream: Sendable {
     }
 
     var requests: [JSONValue] { state.withLock { $0.requests } }
+    var traceparents: [String?] { state.withLock { $0.traceparents } }
 
     func stop() async {
         await server.stop()
