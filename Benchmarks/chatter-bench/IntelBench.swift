@@ -7,7 +7,8 @@ import Synchronization
 
 /// `--mode intel`: the conversation-intelligence pipeline.
 /// 1. Throughput: `--intel-messages` observed messages are ingested with the pipeline off, then the server restarts
-///    with it on, and the time until every agent has analysed (and committed) them all gives messages/s through all four agents.
+///    with it on, and the time until every agent has analysed (and committed) them all gives messages/s through
+///    all four agents.
 /// 2. Latency: messages are posted at `--intel-rate` per second for `--seconds`; for each, the time from sending the
 ///    POST to the arrival (over SSE) of the last of the four agents' `intel.updated` covering it.
 /// 3. Memory: the server's RSS each 10% of the latency run.
@@ -200,17 +201,20 @@ enum IntelBench {
                     return first.map { Self.milliseconds($0.at - message.sentAt) }
                 }
                 return [("message stored (POST answered)", state.answers), ("first of the four intel.updated", firstAgent)].map { name, values in
-                    let sorted = values.sorted()
-                    guard !sorted.isEmpty else { return "\(name): none" }
-                    return "\(name): p50 \(sorted[sorted.count / 2]) ms  p99 \(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) ms  max \(sorted.last!) ms"
+                    let figures = Self.percentiles(values)
+                    return figures.count == 0 ? "\(name): none" : "\(name): p50 \(figures.p50) ms  p99 \(figures.p99) ms  max \(figures.max) ms"
                 }.joined(separator: "\n")
             }
         }
 
         func summary() -> (count: Int, p50: Int64, p99: Int64, max: Int64) {
-            let sorted = state.withLock { $0.latencies }.sorted()
-            guard !sorted.isEmpty else { return (0, 0, 0, 0) }
-            return (sorted.count, sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.last!)
+            Self.percentiles(state.withLock { $0.latencies })
+        }
+
+        private static func percentiles(_ values: [Int64]) -> (count: Int, p50: Int64, p99: Int64, max: Int64) {
+            let sorted = values.sorted()
+            guard let maximum = sorted.last else { return (0, 0, 0, 0) }
+            return (sorted.count, sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], maximum)
         }
 
         private static func covered(_ watermarks: [String: Int64]?, _ seq: Int64) -> Bool {

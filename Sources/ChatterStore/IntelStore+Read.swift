@@ -29,7 +29,7 @@ extension IntelStore {
 
     /// The merged insights of a conversation the caller may read, as a JSON object: each agent's latest result with
     /// its engine, degradation and watermark, under the version and sticky `has_pii` of the conversation's row. One
-    /// statement, so the agents' results and the version are of the same commit. A conversation no agent has
+    /// statement, so the version and the agents' results are read from one snapshot. A conversation no agent has
     /// reported on yet has version 0 and no agents.
     public func insights(conversationID: String, for identity: Identity) async throws -> JSONObjectWriter {
         _ = try await ConversationStore(database: database).get(id: conversationID, for: identity)
@@ -42,18 +42,12 @@ extension IntelStore {
             ORDER BY s.agent
             """
         ).all()
+        let first = rows.first
         var insights = JSONObjectWriter()
         insights["conversation_id"] = .string(conversationID)
-        guard let first = rows.first else {
-            insights["version"] = .integer(0)
-            insights["has_pii"] = .bool(false)
-            insights["updated_at"] = .null
-            insights["agents"] = .rawJSON("{}")
-            return insights
-        }
-        insights["version"] = .integer(try first.decode(column: "version", as: Int64.self))
-        insights["has_pii"] = .bool(try first.decode(column: "has_pii", as: Int64.self) == 1)
-        insights["updated_at"] = .string(Timestamp.iso8601(milliseconds: try first.decode(column: "updated_at_ms", as: Int64.self)))
+        insights["version"] = .integer(try first?.decode(column: "version", as: Int64.self) ?? 0)
+        insights["has_pii"] = .bool(try first?.decode(column: "has_pii", as: Int64.self) == 1)
+        insights["updated_at"] = try first.map { .string(Timestamp.iso8601(milliseconds: try $0.decode(column: "updated_at_ms", as: Int64.self))) } ?? .null
         var agents = JSONObjectWriter()
         for row in rows {
             guard let agent = try row.decode(column: "agent", as: String?.self) else { continue }
