@@ -47,7 +47,7 @@ extension IntelStore {
         insights["conversation_id"] = .string(conversationID)
         insights["version"] = .integer(try first?.decode(column: "version", as: Int64.self) ?? 0)
         insights["has_pii"] = .bool(try first?.decode(column: "has_pii", as: Int64.self) == 1)
-        insights["updated_at"] = try first.map { .string(Timestamp.iso8601(milliseconds: try $0.decode(column: "updated_at_ms", as: Int64.self))) } ?? .null
+        insights["updated_at"] = .optionalString(try first.map { Timestamp.iso8601(milliseconds: try $0.decode(column: "updated_at_ms", as: Int64.self)) })
         var agents = JSONObjectWriter()
         for row in rows {
             guard let agent = try row.decode(column: "agent", as: String?.self) else { continue }

@@ -52,6 +52,10 @@ import ChatterIntel
             let conversation = try await harness.createConversation(#"{"mode":"observe","title":"billing"}"#)
             let created = try await harness.request(.GET, "/api/v1/conversations/\(conversation)").json
             #expect(created["mode"]?.string == "observe")
+            // Before any message: version 0, no agents, no update time (optional in the schema: absent or null).
+            let empty = try await Self.insights(harness, conversation)
+            #expect(empty["version"]?.int == 0 && empty["has_pii"] == .bool(false) && empty["agents"]?.object?.isEmpty == true)
+            #expect(empty["updated_at"] == nil || empty["updated_at"] == .null)
 
             let first = try await Self.post(
                 harness, conversation, role: "customer",
