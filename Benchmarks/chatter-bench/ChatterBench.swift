@@ -88,10 +88,13 @@ struct ChatterBench: AsyncParsableCommand {
         }
 
         _ = try await Measure.run(count: 200, concurrency: 8) { worker in try await operation(worker) }
+        let cpuBefore = RSSSampler.cpuMilliseconds(pid: server.pid)
         let sequential = try await Measure.run(count: sequentialTurns, concurrency: 1) { worker in try await operation(worker) }
+        let cpuBetween = RSSSampler.cpuMilliseconds(pid: server.pid)
         let sampler = RSSSampler(pid: server.pid)
         let concurrent = try await Measure.run(count: concurrentTurns, concurrency: concurrency) { worker in try await operation(1000 + worker) }
         let peakRSS = sampler.stop()
+        let cpuAfter = RSSSampler.cpuMilliseconds(pid: server.pid)
         let reconcile = try await Self.get(client, base + "/api/v1/admin/reconcile")
         let usage = try await Self.get(client, base + "/api/v1/usage")
 
@@ -103,6 +106,10 @@ struct ChatterBench: AsyncParsableCommand {
         print("added by chatter, c=\(concurrency):   p50 \(Measure.ms(concurrent.p50 - baseline.p50)) ms  p99 \(Measure.ms(concurrent.p99 - baseline.p99)) ms")
         print("throughput, c=\(concurrency):         \(String(format: "%.0f", concurrent.perSecond)) requests/s (\(concurrentTurns) in \(String(format: "%.1f", concurrent.seconds)) s)")
         print("server peak RSS under load: \(peakRSS / 1024) MB")
+        if let cpuBefore, let cpuBetween, let cpuAfter {
+            let perTurn = { (milliseconds: Int, turns: Int) in String(format: "%.2f", Double(milliseconds) / Double(max(1, turns))) }
+            print("server CPU per request:   c=1 \(perTurn(cpuBetween - cpuBefore, sequentialTurns)) ms, c=\(concurrency) \(perTurn(cpuAfter - cpuBetween, concurrentTurns)) ms")
+        }
         print("failed requests: \(sequential.failures + concurrent.failures)")
         print("usage totals: \(usage["totals"] ?? "?")")
         print("reconcile: \(reconcile["discrepancies"].map { "\(($0 as? [Any])?.count ?? -1) discrepancies" } ?? "?")")
@@ -242,6 +249,18 @@ final class RSSSampler: Sendable {
     func stop() -> Int {
         running.store(false, ordering: .relaxed)
         return peak.load(ordering: .relaxed)
+    }
+
+    /// The process's user and system CPU time so far, in milliseconds (`/proc/<pid>/stat`, fields 14 and 15).
+    static func cpuMilliseconds(pid: Int32) -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name start at field 3 (state).
+        let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let ticks = sysconf(Int32(_SC_CLK_TCK))
+        return (user + system) * 1000 / max(1, ticks)
     }
 
     static func rssKilobytes(pid: Int32) -> Int? {

@@ -91,39 +91,88 @@ public struct JSONObjectWriter: Sendable {
     }
 
     public var json: String {
-        var out = "{"
-        for (index, (key, value)) in fields.enumerated() {
-            if index > 0 { out += "," }
-            Self.writeString(key, to: &out)
-            out += ":"
-            switch value {
-            case .string(let text): Self.writeString(text, to: &out)
-            case .integer(let number): out += String(number)
-            case .bool(let flag): out += flag ? "true" : "false"
-            case .null: out += "null"
-            case .object(let object): out += object.json
-            case .rawJSON(let raw): out += raw
-            }
-        }
-        return out + "}"
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20 || control.value == 0x2028 || control.value == 0x2029:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// Appends this object's JSON as UTF-8.
+    public func write(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            Self.writeString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            switch value {
+            case .string(let text): Self.writeString(text, to: &out)
+            case .integer(let number): out += String(number).utf8
+            case .bool(let flag): out += (flag ? "true" : "false").utf8
+            case .null: out += "null".utf8
+            case .object(let object): object.write(to: &out)
+            case .rawJSON(let raw): out += raw.utf8
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, and U+2028/U+2029 too (so
+    /// the text is also valid JavaScript). Runs of plain bytes are copied at once.
+    static func writeString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var plainFrom = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                var width = 1
+                let escape: StaticString?
+                switch byte {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case UInt8(ascii: "\n"): escape = "\\n"
+                case UInt8(ascii: "\r"): escape = "\\r"
+                case UInt8(ascii: "\t"): escape = "\\t"
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    width = 3
+                case 0..<0x20: escape = nil
+                default:
+                    index += 1
+                    continue
+                }
+                out += UnsafeBufferPointer(rebasing: bytes[plainFrom..<index])
+                if let escape {
+                    out += UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount)
+                } else {
+                    out += "\\u00".utf8
+                    out.append(Hex.digit(byte >> 4))
+                    out.append(Hex.digit(byte & 0x0F))
+                }
+                index += width
+                plainFrom = index
+            }
+            out += UnsafeBufferPointer(rebasing: bytes[plainFrom..<bytes.count])
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Lowercase hexadecimal.
+public enum Hex {
+    static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    public static func lowercase<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0x0F))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -133,11 +182,27 @@ public enum Timestamp {
         let days = Int64((Double(milliseconds) / 86_400_000).rounded(.down))
         let inDay = milliseconds - days * 86_400_000
         let (year, month, day) = UTCDay.civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func pad(_ value: Int64, _ width: Int) {
+            let digits = String(value).utf8
+            for _ in digits.count..<max(digits.count, width) { out.append(UInt8(ascii: "0")) }
+            out += digits
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(inDay / 3_600_000, 2)):\(pad(inDay / 60_000 % 60, 2)):"
-            + "\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
+        pad(year, 4)
+        out.append(UInt8(ascii: "-"))
+        pad(month, 2)
+        out.append(UInt8(ascii: "-"))
+        pad(day, 2)
+        out.append(UInt8(ascii: "T"))
+        pad(inDay / 3_600_000, 2)
+        out.append(UInt8(ascii: ":"))
+        pad(inDay / 60_000 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        pad(inDay / 1000 % 60, 2)
+        out.append(UInt8(ascii: "."))
+        pad(inDay % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -60,8 +60,47 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// Compact JSON text with sorted keys.
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+        String(decoding: jsonBytes, as: UTF8.self)
+    }
+
+    /// `jsonText` as UTF-8, written directly (a Codable encoder costs several times more on the request path).
+    public var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .number(let value):
+            // Integers as integers (as the Codable encoding does); anything else in Swift's shortest round-trip form.
+            if let integer = Int64(exactly: value), abs(integer) < 1_000_000_000_000_000 {
+                out += String(integer).utf8
+            } else if value.isFinite {
+                out += value.description.utf8
+            } else {
+                out += "null".utf8
+            }
+        case .string(let value): JSONObjectWriter.writeString(value, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONObjectWriter.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                members[key]!.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
     }
 }

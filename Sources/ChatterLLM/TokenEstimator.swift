@@ -61,6 +61,16 @@ extension Character {
         case space, letter, digit, punctuation, ideograph
 
         init(_ scalar: Unicode.Scalar) {
+            if scalar.isASCII {
+                // The same answers as the Unicode properties below, without looking them up.
+                switch scalar.value {
+                case 0x09...0x0D, 0x20: self = .space
+                case 0x41...0x5A, 0x61...0x7A: self = .letter
+                case 0x30...0x39: self = .digit
+                default: self = .punctuation
+                }
+                return
+            }
             let properties = scalar.properties
             if properties.isWhitespace {
                 self = .space

@@ -25,7 +25,7 @@ struct UpstreamHTTP: Sendable {
         if let context = ServiceContext.current {
             InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HeaderInjector())
         }
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        request.body = .bytes(ByteBuffer(bytes: body.jsonBytes))
         return try await checked(execute(request, timeout: requestTimeout))
     }
 

@@ -17,7 +17,7 @@ public struct AccessStore: Sendable {
     public static let minimumKeyLength = 20
 
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(secret.utf8)))
     }
 
     public static func generateSecret() -> String {

@@ -36,4 +36,35 @@ import Testing
         #expect(json.contains(#""big":9007199254740993"#))
         #expect(json.hasPrefix(#"{"text":"#))
     }
+
+    @Test func writtenJSONValuesDecodeToThemselves() throws {
+        let value = JSONValue.object([
+            "zeta": .array([.number(1), .number(-2.5), .number(0.1), .number(1e-7), .number(123_456_789_012), .null, .bool(false)]),
+            "alpha": .string("quote \" backslash \\ slash / control \u{01} line-sep \u{2029} ünïcødé 🙂"),
+            "nested": .object(["b": .bool(true), "a": .object([:]), "c": .array([])]),
+        ])
+        let text = value.jsonText
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) == value)
+        // Keys are sorted at every level, integers written as integers, nothing pretty-printed.
+        #expect(text.hasPrefix(#"{"alpha":"#))
+        #expect(text.contains(#""nested":{"a":{},"b":true,"c":[]}"#))
+        #expect(text.contains("123456789012,"))
+        #expect(text.contains(#""zeta":[1,-2.5,0.1,"#))
+        #expect(JSONValue.string("a/b").jsonText == #""a/b""#)
+    }
+
+    @Test func identifiersAreVersion7UUIDsInTimeOrder() throws {
+        let earlier = Identifier.make(at: Date(timeIntervalSince1970: 1_700_000_000))
+        let later = Identifier.make(at: Date(timeIntervalSince1970: 1_700_000_000.002))
+        for id in [earlier, later] {
+            let uuid = try #require(UUID(uuidString: id))
+            #expect(uuid.uuidString.lowercased() == id)
+            let characters = Array(id)
+            #expect(characters[14] == "7")
+            #expect("89ab".contains(characters[19]))
+        }
+        #expect(earlier.hasPrefix("018bcfe5-6800-7"))
+        #expect(earlier < later)
+        #expect(Set((0..<1000).map { _ in Identifier.make() }).count == 1000)
+    }
 }
