@@ -222,6 +222,23 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     let handler = APIHandler(runtime: runtime)
     // Registration only fails for a malformed server URL, which "/" is not.
     // Compact JSON: the generator's default (sorted, pretty-printed) costs a measurable share of a turn's CPU.
-    try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: OpenAPIRuntime.Configuration(jsonEncodingOptions: []))
+    let configuration = OpenAPIRuntime.Configuration(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [])
+    try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: configuration)
     return router
+}
+
+/// The API's dates as the runtime's default writes them (RFC 3339, UTC, whole seconds), written without Foundation's
+/// formatter, which cost more than a percent of a chat turn's CPU; reading is the runtime's own.
+struct APIDateTranscoder: DateTranscoder {
+    private let reader = ISO8601DateTranscoder.iso8601
+
+    func encode(_ date: Date) throws -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        // `…:SS.000Z` without the milliseconds.
+        return String(Timestamp.iso8601(milliseconds: seconds * 1000).dropLast(5)) + "Z"
+    }
+
+    func decode(_ text: String) throws -> Date {
+        try reader.decode(text)
+    }
 }

@@ -1,0 +1,22 @@
+import Foundation
+import OpenAPIRuntime
+import Testing
+
+@testable import ChatterServer
+
+@Suite struct DateTranscoderTests {
+    @Test func writesWhatTheRuntimesTranscoderWrites() throws {
+        let ours = APIDateTranscoder()
+        let runtimes = ISO8601DateTranscoder.iso8601
+        var generator = SystemRandomNumberGenerator()
+        let samples: [Double] = [0, 951_782_400, 1_709_164_800.999, 4_107_542_399.5, 1_763_769_600.0001] + (0..<500).map { _ in
+            Double.random(in: 0...4_000_000_000, using: &generator)
+        }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = try ours.encode(date)
+            #expect(text == (try runtimes.encode(date)), "at \(seconds)")
+            #expect(try ours.decode(text) == Date(timeIntervalSince1970: seconds.rounded(.down)))
+        }
+    }
+}
