@@ -81,22 +81,15 @@ public protocol IntelAgent: Sendable {
 /// with sorted keys so that equal results are equal text.
 enum IntelJSON {
     static func state(_ value: some Encodable) throws -> String {
-        try encode(value, keys: .useDefaultKeys)
+        try IntelJSONEncoder().encode(value)
     }
 
     static func view(_ value: some Encodable) throws -> String {
-        try encode(value, keys: .convertToSnakeCase)
+        try IntelJSONEncoder(snakeCaseKeys: true).encode(value)
     }
 
     static func decodeState<T: Decodable>(_ type: T.Type, from json: String?) throws -> T? {
         guard let json else { return nil }
         return try JSONDecoder().decode(type, from: Data(json.utf8))
-    }
-
-    private static func encode(_ value: some Encodable, keys: JSONEncoder.KeyEncodingStrategy) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = keys
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
