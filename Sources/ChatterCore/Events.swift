@@ -116,8 +116,9 @@ public struct JSONObjectWriter: Sendable {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped, and U+2028/U+2029 too (so
-    /// the text is also valid JavaScript). Runs of plain bytes are copied at once.
+    /// A JSON string literal: quotes, backslashes and control characters escaped (the short forms where JSON has
+    /// them, as Foundation writes them), and U+2028/U+2029 too (so the text is also valid JavaScript). Runs of plain
+    /// bytes are copied at once.
     static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
@@ -134,6 +135,8 @@ public struct JSONObjectWriter: Sendable {
                 case UInt8(ascii: "\n"): escape = "\\n"
                 case UInt8(ascii: "\r"): escape = "\\r"
                 case UInt8(ascii: "\t"): escape = "\\t"
+                case 0x08: escape = "\\b"
+                case 0x0C: escape = "\\f"
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
                     width = 3
@@ -161,6 +164,7 @@ public struct JSONObjectWriter: Sendable {
 
 /// Lowercase hexadecimal.
 public enum Hex {
+    /// The digit for a value below 16.
     static func digit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }

@@ -32,7 +32,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if let integer = Int64(exactly: value), abs(integer) < 1_000_000_000_000_000 {
+            if let integer = Int64(exactly: value), integer.magnitude < 1_000_000_000_000_000 {
                 try container.encode(integer)
             } else {
                 try container.encode(value)
@@ -77,7 +77,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .bool(let value): out += (value ? "true" : "false").utf8
         case .number(let value):
             // Integers as integers (as the Codable encoding does); anything else in Swift's shortest round-trip form.
-            if let integer = Int64(exactly: value), abs(integer) < 1_000_000_000_000_000 {
+            if let integer = Int64(exactly: value), integer.magnitude < 1_000_000_000_000_000 {
                 out += String(integer).utf8
             } else if value.isFinite {
                 out += value.description.utf8
@@ -94,7 +94,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONObjectWriter.writeString(key, to: &out)
                 out.append(UInt8(ascii: ":"))

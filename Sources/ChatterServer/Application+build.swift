@@ -233,7 +233,10 @@ struct APIDateTranscoder: DateTranscoder {
     private let reader = ISO8601DateTranscoder.iso8601
 
     func encode(_ date: Date) throws -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        // Years 0001–9999 are the fast path; anything else (never a stored time) is left to the runtime's formatter.
+        let since1970 = date.timeIntervalSince1970
+        guard since1970 > -62_135_596_800, since1970 < 253_402_300_800 else { return try reader.encode(date) }
+        let seconds = Int64(since1970.rounded(.down))
         // `…:SS.000Z` without the milliseconds.
         return String(Timestamp.iso8601(milliseconds: seconds * 1000).dropLast(5)) + "Z"
     }

@@ -51,6 +51,10 @@ import Testing
         #expect(text.contains("123456789012,"))
         #expect(text.contains(#""zeta":[1,-2.5,0.1,"#))
         #expect(JSONValue.string("a/b").jsonText == #""a/b""#)
+        // The escapes themselves, as Foundation writes them (line separators too, as in event text).
+        #expect(JSONValue.string("\u{08}\u{0C}\u{01}\u{2028}\u{7F}").jsonText == "\"\\b\\f\\u0001\\u2028\u{7F}\"")
+        // The most negative integer a document can hold is written, not trapped on.
+        #expect(JSONValue.number(-9_223_372_036_854_775_808).jsonText == "-9.223372036854776e+18")
     }
 
     @Test func identifiersAreVersion7UUIDsInTimeOrder() throws {

@@ -113,4 +113,36 @@ import Testing
             #expect(insightsOutcome.view == (try Self.foundation(view, snakeCase: true)))
         }
     }
+
+    /// Hand-written `encode(to:)` with nested, repeated and super containers, as Foundation lays them out.
+    struct Containers: Encodable {
+        enum Keys: String, CodingKey { case outerBox, listOfThings, parentPart }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            var first = container.nestedContainer(keyedBy: Keys.self, forKey: .outerBox)
+            try first.encode(1, forKey: .listOfThings)
+            // Asked for again: the same object, not a new one.
+            var again = container.nestedContainer(keyedBy: Keys.self, forKey: .outerBox)
+            try again.encode(Float(0.1), forKey: .parentPart)
+            var list = container.nestedUnkeyedContainer(forKey: .listOfThings)
+            try list.encode(Float(2.5))
+            var inner = list.nestedContainer(keyedBy: Keys.self)
+            try inner.encode("x", forKey: .outerBox)
+            _ = list.superEncoder()
+            _ = container.superEncoder(forKey: .parentPart)
+            _ = container.superEncoder()
+        }
+    }
+
+    @Test func nestedAndSuperContainersMatchFoundation() throws {
+        try Self.expectSame(Containers())
+    }
+
+    @Test func notANumberIsRefusedLikeFoundation() {
+        struct Score: Encodable { var value: Double }
+        #expect(throws: EncodingError.self) { try IntelJSONEncoder().encode(Score(value: .nan)) }
+        #expect(throws: EncodingError.self) { try IntelJSONEncoder().encode([Double.infinity]) }
+        #expect(throws: (any Error).self) { try Self.foundation(Score(value: .nan), snakeCase: false) }
+    }
 }

@@ -9,8 +9,8 @@ import Testing
         let ours = APIDateTranscoder()
         let runtimes = ISO8601DateTranscoder.iso8601
         var generator = SystemRandomNumberGenerator()
-        let samples: [Double] = [0, 951_782_400, 1_709_164_800.999, 4_107_542_399.5, 1_763_769_600.0001] + (0..<500).map { _ in
-            Double.random(in: 0...4_000_000_000, using: &generator)
+        let samples: [Double] = [0, -1, -0.5, 951_782_400, 1_709_164_800.999, 4_107_542_399.5, 1_763_769_600.0001] + (0..<500).map { _ in
+            Double.random(in: -2_000_000_000...4_000_000_000, using: &generator)
         }
         for seconds in samples {
             let date = Date(timeIntervalSince1970: seconds)

@@ -2,7 +2,8 @@ import Synchronization
 
 /// Writes what Foundation's `JSONEncoder` writes with `[.sortedKeys, .withoutEscapingSlashes]` (and, for views,
 /// `.convertToSnakeCase`), byte for byte, for the agents' states and views: plain Codable values (structs, enums,
-/// arrays, string-keyed dictionaries, strings, numbers, booleans, optionals). Foundation's encoder was about a tenth
+/// arrays, string-keyed dictionaries, strings, numbers, booleans, optionals). Not covered, because no state holds
+/// them: `Data` and `Date` (no base64 or date strategies), and titlecase letters in property names. Foundation's encoder was about a tenth
 /// of the server's CPU with the agents running; this one builds a small tree and writes it once.
 struct IntelJSONEncoder {
     var snakeCaseKeys = false
@@ -91,8 +92,14 @@ private enum Node {
             out.append(UInt8(ascii: "}"))
         }
     }
+}
 
-    /// Foundation's escaping: quote, backslash, the short forms of \b \f \n \r \t, `\u00xx` for the other controls.
+extension Node {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Foundation's escaping: quote, backslash, the short forms of \b \f \n \r \t, `\u00xx` for the other controls,
+    /// everything else (U+2028 included) as it is. (ChatterCore's event writer also escapes the line separators;
+    /// this module depends on nothing, so it keeps its own.)
     static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
@@ -105,22 +112,23 @@ private enum Node {
             case UInt8(ascii: "\r"): out += #"\r"#.utf8
             case UInt8(ascii: "\t"): out += #"\t"#.utf8
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 out += #"\u00"#.utf8
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
     }
-}
 
-extension Node {
     static func integer(_ value: some BinaryInteger) -> Node { .number(String(value)) }
 
-    /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it.
-    static func floatingPoint(_ value: some FloatingPoint & CustomStringConvertible) -> Node {
+    /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it. JSON has no NaN or
+    /// infinity: like Foundation, refuse them.
+    static func floatingPoint(_ value: some FloatingPoint & CustomStringConvertible) throws -> Node {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: [], debugDescription: "\(value) is not a JSON number"))
+        }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         return .number(text)
@@ -158,10 +166,12 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
         didSet { if let node { place?(node) } }
     }
 
-    init(snakeCaseKeys: Bool, codingPath: [any CodingKey], place: ((Node) -> Void)? = nil) {
+    /// `existing` is what the parent already holds there (a nested container asked for twice gets the same one).
+    init(snakeCaseKeys: Bool, codingPath: [any CodingKey], existing: Node? = nil, place: ((Node) -> Void)? = nil) {
         self.snakeCaseKeys = snakeCaseKeys
         self.codingPath = codingPath
         self.place = place
+        self.node = existing
     }
 
     /// The node for `value`; one that encodes nothing is an empty object, as in Foundation.
@@ -170,7 +180,7 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
         case let text as String: return .string(text)
         case let number as Int: return .integer(number)
         case let number as Int64: return .integer(number)
-        case let number as Double: return .floatingPoint(number)
+        case let number as Double: return try .floatingPoint(number)
         case let flag as Bool: return .bool(flag)
         // Only snake_case changes how a dictionary's keys are written; the conformance check is not free.
         case let dictionary as any StringKeyedDictionary where snakeCaseKeys: return try dictionary.node(in: self)
@@ -208,8 +218,8 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
     func encodeNil() throws { node = .null }
     func encode(_ value: Bool) throws { node = .bool(value) }
     func encode(_ value: String) throws { node = .string(value) }
-    func encode(_ value: Double) throws { node = .floatingPoint(value) }
-    func encode(_ value: Float) throws { node = .floatingPoint(value) }
+    func encode(_ value: Double) throws { node = try .floatingPoint(value) }
+    func encode(_ value: Float) throws { node = try .floatingPoint(value) }
     func encode(_ value: Int) throws { node = .integer(value) }
     func encode(_ value: Int8) throws { node = .integer(value) }
     func encode(_ value: Int16) throws { node = .integer(value) }
@@ -235,7 +245,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { object.members[name(key)] = .null }
     mutating func encode(_ value: Bool, forKey key: Key) throws { object.members[name(key)] = .bool(value) }
     mutating func encode(_ value: String, forKey key: Key) throws { object.members[name(key)] = .string(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { object.members[name(key)] = .floatingPoint(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { object.members[name(key)] = try .floatingPoint(value) }
     mutating func encode(_ value: Int, forKey key: Key) throws { object.members[name(key)] = .integer(value) }
     mutating func encode(_ value: Int64, forKey key: Key) throws { object.members[name(key)] = .integer(value) }
     mutating func encode(_ value: some Encodable, forKey key: Key) throws {
@@ -253,9 +263,14 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder() -> any Encoder { child(at: nil, named: "super") }
     mutating func superEncoder(forKey key: Key) -> any Encoder { child(at: key, named: name(key)) }
 
+    /// A child encoder whose node goes under `name`; until it encodes something, that is an empty object (as in Foundation).
     private func child(at key: Key?, named name: String) -> TreeEncoder {
         let object = self.object
-        return TreeEncoder(snakeCaseKeys: encoder.snakeCaseKeys, codingPath: codingPath + (key.map { [$0] } ?? [])) { object.members[name] = $0 }
+        let existing = object.members[name] ?? .object(ObjectNode())
+        object.members[name] = existing
+        return TreeEncoder(snakeCaseKeys: encoder.snakeCaseKeys, codingPath: codingPath + (key.map { [$0] } ?? []), existing: existing) {
+            object.members[name] = $0
+        }
     }
 }
 
@@ -278,11 +293,11 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func superEncoder() -> any Encoder { child() }
 
-    /// A child whose node takes the next slot of the array.
+    /// A child whose node takes the next slot of the array: an empty object until it encodes something.
     private func child() -> TreeEncoder {
         let array = self.array
         let slot = array.items.count
-        array.items.append(.null)
+        array.items.append(.object(ObjectNode()))
         return TreeEncoder(snakeCaseKeys: encoder.snakeCaseKeys, codingPath: codingPath) { array.items[slot] = $0 }
     }
 }

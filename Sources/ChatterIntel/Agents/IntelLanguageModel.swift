@@ -57,6 +57,14 @@ struct ModelAnswer {
         throw IntelLanguageModelFailure("the model's answer lacks a number \"\(key)\"")
     }
 
+    /// A whole number (a message's seq): anything else is the model's mistake, not a crash.
+    func integer(_ key: String) throws -> Int64 {
+        guard let value = Int64(exactly: try number(key)) else {
+            throw IntelLanguageModelFailure("the model's answer has \"\(key)\" that is not a whole number")
+        }
+        return value
+    }
+
     func flag(_ key: String) throws -> Bool {
         if let value = object[key] as? Bool { return value }
         if let text = (object[key] as? String)?.lowercased(), ["true", "false"].contains(text) { return text == "true" }

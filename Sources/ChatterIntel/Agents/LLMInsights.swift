@@ -37,7 +37,7 @@ struct LLMInsights {
         )
         var bySeq: [Int64: MessageView] = [:]
         for entry in try answer.objects("messages") {
-            bySeq[Int64(try entry.number("seq"))] = MessageView(
+            bySeq[try entry.integer("seq")] = MessageView(
                 intent: try entry.choice("intent", as: SupportIntent.self), urgency: try entry.choice("urgency", as: Urgency.self)
             )
         }
