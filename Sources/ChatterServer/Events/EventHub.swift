@@ -47,8 +47,41 @@ final class EventHub: Sendable {
         var lastSeq: Int64
         var nextID = 0
         var subscribers: [Int: Subscriber] = [:]
+        /// Subscribers of every type, and the others by the types they asked for: an event is checked only against
+        /// those that could want it (1,000 subscribers waiting for one rare type cost nothing per event).
+        var everyType: Set<Int> = []
+        var byType: [String: Set<Int>] = [:]
         var overflowed: Set<Int> = []
         var delivered: Int64 = 0
+
+        mutating func add(_ subscriber: Subscriber) -> Int {
+            nextID += 1
+            subscribers[nextID] = subscriber
+            if let types = subscriber.filter.types {
+                for type in types { byType[type, default: []].insert(nextID) }
+            } else {
+                everyType.insert(nextID)
+            }
+            return nextID
+        }
+
+        mutating func remove(_ id: Int) -> Subscriber? {
+            guard let subscriber = subscribers.removeValue(forKey: id) else { return nil }
+            if let types = subscriber.filter.types {
+                for type in types {
+                    byType[type]?.remove(id)
+                    if byType[type]?.isEmpty == true { byType[type] = nil }
+                }
+            } else {
+                everyType.remove(id)
+            }
+            return subscriber
+        }
+
+        /// The ids of the subscribers whose type filter lets `type` through.
+        func candidates(for type: String) -> [Set<Int>] {
+            [everyType, byType[type] ?? []]
+        }
     }
 
     let store: EventStore
@@ -84,9 +117,8 @@ final class EventHub: Sendable {
         let queue = SubscriberQueue(limit: queueLimit)
         let (id, liveAfter) = state.withLock { state in
             if state.subscribers.isEmpty { state.lastSeq = max(state.lastSeq, latest) }
-            state.nextID += 1
-            state.subscribers[state.nextID] = Subscriber(filter: filter, queue: queue)
-            return (state.nextID, state.lastSeq)
+            let id = state.add(Subscriber(filter: filter, queue: queue))
+            return (id, state.lastSeq)
         }
         return Subscription(id: id, events: queue, liveAfter: liveAfter)
     }
@@ -100,7 +132,7 @@ final class EventHub: Sendable {
         // Finishing resumes the reader's continuation: never do it while holding the hub's lock.
         let removed = state.withLock { state in
             state.overflowed.remove(subscription.id)
-            return state.subscribers.removeValue(forKey: subscription.id)
+            return state.remove(subscription.id)
         }
         removed?.queue.finish()
         subscription.events.terminate()
@@ -142,7 +174,11 @@ final class EventHub: Sendable {
             }
         }
         let remaining = state.withLock { state in
-            defer { state.subscribers.removeAll() }
+            defer {
+                state.subscribers.removeAll()
+                state.everyType.removeAll()
+                state.byType.removeAll()
+            }
             return Array(state.subscribers.values)
         }
         for subscriber in remaining { subscriber.queue.finish() }
@@ -152,7 +188,7 @@ final class EventHub: Sendable {
     func sendKeepalives() {
         state.withLock { state in
             for (id, subscriber) in state.subscribers {
-                if case .terminated = subscriber.queue.offer(.keepalive) { state.subscribers.removeValue(forKey: id) }
+                if case .terminated = subscriber.queue.offer(.keepalive) { _ = state.remove(id) }
             }
         }
     }
@@ -181,18 +217,21 @@ final class EventHub: Sendable {
                 var cutOff: [Subscriber] = []
                 for event in events {
                     var rendered: RenderedEvent?
-                    for (id, subscriber) in state.subscribers where subscriber.filter.matches(event) {
-                        let shared = rendered ?? RenderedEvent(event)
-                        rendered = shared
-                        switch subscriber.queue.offer(.event(shared)) {
-                        case .enqueued:
-                            state.delivered += 1
-                        case .dropped:
-                            state.overflowed.insert(id)
-                            state.subscribers.removeValue(forKey: id)
-                            cutOff.append(subscriber)
-                        case .terminated:
-                            state.subscribers.removeValue(forKey: id)
+                    for ids in state.candidates(for: event.type) {
+                        for id in ids {
+                            guard let subscriber = state.subscribers[id], subscriber.filter.matches(event) else { continue }
+                            let shared = rendered ?? RenderedEvent(event)
+                            rendered = shared
+                            switch subscriber.queue.offer(.event(shared)) {
+                            case .enqueued:
+                                state.delivered += 1
+                            case .dropped:
+                                state.overflowed.insert(id)
+                                _ = state.remove(id)
+                                cutOff.append(subscriber)
+                            case .terminated:
+                                _ = state.remove(id)
+                            }
                         }
                     }
                 }
