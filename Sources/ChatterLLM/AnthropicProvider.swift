@@ -66,7 +66,7 @@ public struct AnthropicProvider: ChatProvider {
         var messageID: String?
         var stopped = false
         try await http.events(response, partial: { text }) { event in
-            guard let data = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8)) else {
+            guard let data = try? JSONValue(parsing: event.data.utf8) else {
                 throw ProviderFailure(.malformedResponse, "a stream event is not JSON", partialContent: text)
             }
             switch data["type"]?.string {

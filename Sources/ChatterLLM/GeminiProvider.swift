@@ -42,7 +42,7 @@ public struct GeminiProvider: ChatProvider {
         let response = try await http.post(url, headers: headers, body: Self.body(for: request), stream: true)
         var reply = Reply()
         try await http.events(response, partial: { reply.text }) { event in
-            guard let chunk = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8)) else {
+            guard let chunk = try? JSONValue(parsing: event.data.utf8) else {
                 throw ProviderFailure(.malformedResponse, "a stream chunk is not JSON", partialContent: reply.text)
             }
             if let error = chunk["error"] {

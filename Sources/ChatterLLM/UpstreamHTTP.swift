@@ -40,11 +40,17 @@ struct UpstreamHTTP: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await execute(request, timeout: .seconds(10))
         guard response.status == .ok else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
+        return try? JSONValue(parsing: try await response.body.collect(upTo: 16 << 20).readableBytesView)
     }
 
     func json(_ response: HTTPClientResponse) async throws -> JSONValue {
-        try await decode(JSONValue.self, from: response)
+        do {
+            return try JSONValue(parsing: try await response.body.collect(upTo: 64 << 20).readableBytesView)
+        } catch let error as JSONParseError {
+            throw ProviderFailure(.malformedResponse, "the body is not JSON: \(error)", upstreamRequestID: requestID(of: response))
+        } catch {
+            throw Self.failure(from: error, upstreamRequestID: requestID(of: response))
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type, from response: HTTPClientResponse) async throws -> T {
@@ -80,7 +86,7 @@ struct UpstreamHTTP: Sendable {
                 let line = pending[..<newline]
                 pending.removeFirst(min(newline + 1, pending.count))
                 guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+                guard let value = try? JSONValue(parsing: line) else {
                     throw ProviderFailure(.malformedResponse, "a stream line is not JSON", partialContent: partial())
                 }
                 try await handle(value)
@@ -117,7 +123,7 @@ struct UpstreamHTTP: Sendable {
     private func checked(_ response: HTTPClientResponse) async throws -> HTTPClientResponse {
         guard response.status.code >= 300 else { return response }
         let text = (try? await response.body.collect(upTo: 1 << 20)).map { String(buffer: $0) } ?? ""
-        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let json = try? JSONValue(parsing: text.utf8)
         let message = json?["error"]?["message"]?.string ?? json?["error"]?.string ?? response.status.reasonPhrase
         throw ProviderFailure(
             .http(status: Int(response.status.code)), message, upstreamRequestID: requestID(of: response),
@@ -139,7 +145,7 @@ struct UpstreamHTTP: Sendable {
 extension JSONValue {
     /// Parses JSON text (a tool call's arguments); text that is not JSON is kept as a string.
     static func parsing(_ text: String) -> JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+        (try? JSONValue(parsing: text.utf8)) ?? .string(text)
     }
 
     var elements: [JSONValue]? {

@@ -64,7 +64,7 @@ struct GatewayController {
     private func completions(_ request: Request) async throws -> Response {
         let identity = try RequestScope.caller()
         let body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+        guard let json = try? JSONValue(parsing: body.readableBytesView) else {
             throw GatewayError.invalid("the body is not valid JSON", param: nil)
         }
         var parsed = try GatewayRequest(json: json)
