@@ -236,7 +236,9 @@ struct APIDateTranscoder: DateTranscoder {
         // Years 0001–9999 are the fast path; anything else (never a stored time) is left to the runtime's formatter.
         let since1970 = date.timeIntervalSince1970
         guard since1970 > -62_135_596_800, since1970 < 253_402_300_800 else { return try reader.encode(date) }
-        let seconds = Int64(since1970.rounded(.down))
+        // The runtime's formatter rounds to the nearest millisecond, then drops the milliseconds: the same arithmetic.
+        let milliseconds = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000 + 0.5).rounded(.down))
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         // `…:SS.000Z` without the milliseconds.
         return String(Timestamp.iso8601(milliseconds: seconds * 1000).dropLast(5)) + "Z"
     }
