@@ -108,7 +108,8 @@ struct ChatterBench: AsyncParsableCommand {
         print("server peak RSS under load: \(peakRSS / 1024) MB")
         if let cpuBefore, let cpuBetween, let cpuAfter {
             let perTurn = { (milliseconds: Int, turns: Int) in String(format: "%.2f", Double(milliseconds) / Double(max(1, turns))) }
-            print("server CPU per request:   c=1 \(perTurn(cpuBetween - cpuBefore, sequentialTurns)) ms, c=\(concurrency) \(perTurn(cpuAfter - cpuBetween, concurrentTurns)) ms")
+            let sequentialCPU = perTurn(cpuBetween - cpuBefore, sequentialTurns)
+            print("server CPU per request:   c=1 \(sequentialCPU) ms, c=\(concurrency) \(perTurn(cpuAfter - cpuBetween, concurrentTurns)) ms")
         }
         print("failed requests: \(sequential.failures + concurrent.failures)")
         print("usage totals: \(usage["totals"] ?? "?")")

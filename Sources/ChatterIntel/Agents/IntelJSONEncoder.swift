@@ -3,8 +3,9 @@ import Synchronization
 /// Writes what Foundation's `JSONEncoder` writes with `[.sortedKeys, .withoutEscapingSlashes]` (and, for views,
 /// `.convertToSnakeCase`), byte for byte, for the agents' states and views: plain Codable values (structs, enums,
 /// arrays, string-keyed dictionaries, strings, numbers, booleans, optionals). Not covered, because no state holds
-/// them: `Data` and `Date` (no base64 or date strategies), and titlecase letters in property names. Foundation's encoder was about a tenth
-/// of the server's CPU with the agents running; this one builds a small tree and writes it once.
+/// them: `Data` and `Date` (no base64 or date strategies), and titlecase letters in property names. Foundation's
+/// encoder was about a tenth of the server's CPU with the agents running; this one builds a small tree and writes it
+/// once.
 struct IntelJSONEncoder {
     var snakeCaseKeys = false
 

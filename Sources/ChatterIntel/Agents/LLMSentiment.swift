@@ -16,7 +16,8 @@ struct LLMSentiment {
         for entry in try answer.objects("messages") {
             let compound = min(1, max(-1, try entry.number("compound")))
             let label = (try? entry.choice("label", as: SentimentLabel.self)) ?? SentimentLabel(compound: compound)
-            bySeq[try entry.integer("seq")] = MessageSentiment(compound: compound, label: label, emotion: try entry.choice("emotion", as: Emotion.self))
+            let emotion = try entry.choice("emotion", as: Emotion.self)
+            bySeq[try entry.integer("seq")] = MessageSentiment(compound: compound, label: label, emotion: emotion)
         }
         return try messages.map { message in
             guard let result = bySeq[message.seq] else { throw IntelLanguageModelFailure("the model's answer skips message \(message.seq)") }
