@@ -19,10 +19,14 @@ public enum Identifier {
         bytes[15] = UInt8(truncatingIfNeeded: low)
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = Array(Hex.lowercase(bytes).utf8)
-        // 8-4-4-4-12
-        var text = hex[0..<8] + [UInt8(ascii: "-")] + hex[8..<12] + [UInt8(ascii: "-")] + hex[12..<16]
-        text += [UInt8(ascii: "-")] + hex[16..<20] + [UInt8(ascii: "-")] + hex[20..<32]
+        // 8-4-4-4-12 hexadecimal digits.
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
+            text.append(Hex.digit(byte >> 4))
+            text.append(Hex.digit(byte & 0x0F))
+        }
         return String(decoding: text, as: UTF8.self)
     }
 }

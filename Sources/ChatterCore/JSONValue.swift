@@ -32,7 +32,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if let integer = Int64(exactly: value), integer.magnitude < 1_000_000_000_000_000 {
+            if let integer = Self.writtenAsInteger(value) {
                 try container.encode(integer)
             } else {
                 try container.encode(value)
@@ -58,6 +58,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// A number written without a fraction: a whole number small enough that no digit is lost.
+    private static func writtenAsInteger(_ value: Double) -> Int64? {
+        guard let integer = Int64(exactly: value), integer.magnitude < 1_000_000_000_000_000 else { return nil }
+        return integer
+    }
+
     /// Compact JSON text with sorted keys.
     public var jsonText: String {
         String(decoding: jsonBytes, as: UTF8.self)
@@ -77,7 +83,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .bool(let value): out += (value ? "true" : "false").utf8
         case .number(let value):
             // Integers as integers (as the Codable encoding does); anything else in Swift's shortest round-trip form.
-            if let integer = Int64(exactly: value), integer.magnitude < 1_000_000_000_000_000 {
+            if let integer = Self.writtenAsInteger(value) {
                 out += String(integer).utf8
             } else if value.isFinite {
                 out += value.description.utf8
