@@ -34,6 +34,18 @@ public struct EventDraft: Sendable {
                 \(bind: executionID), \(bind: correlationID), \(bind: atMilliseconds), \(bind: data.json))
         """
     }
+
+    /// One INSERT for `drafts` (one round trip on PostgreSQL), whose `seq` values follow their order.
+    static func insertQuery(_ drafts: [EventDraft]) -> SQLQueryString {
+        let rows = drafts.map { draft -> SQLQueryString in
+            """
+            (\(bind: Identifier.make()), \(bind: draft.type.rawValue), \(bind: draft.tenantID), \(bind: draft.userID), \(bind: draft.conversationID),
+             \(bind: draft.executionID), \(bind: draft.correlationID), \(bind: draft.atMilliseconds), \(bind: draft.data.json))
+            """
+        }
+        return "INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data) VALUES "
+            + rows.joined(separator: ", ")
+    }
 }
 
 /// Wakes the node's event readers when a transaction that wrote events has committed.

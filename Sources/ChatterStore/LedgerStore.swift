@@ -297,8 +297,11 @@ public struct LedgerStore: Sendable {
         )
         let executionStep = script.count - 1
 
-        script.add(Self.timedRollupQuery(table: "usage_daily", bucketColumn: "day", bucket: call.day, call, outcome, failed: failed, unpriced: unpriced))
-        script.add(
+        // The rollups: one step, so one round trip on PostgreSQL. Their rows (but the conversation's) are shared by
+        // every call of a tenant, model, user and key in the bucket, and each stays locked from its update to the
+        // commit, so they come after every per-call row.
+        var rollups: [SQLQueryString] = [
+            Self.timedRollupQuery(table: "usage_daily", bucketColumn: "day", bucket: call.day, call, outcome, failed: failed, unpriced: unpriced),
             """
             INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
                 cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
@@ -306,13 +309,13 @@ public struct LedgerStore: Sendable {
                     \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
             ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(unsafeRaw: Self.rollupIncrements(table: "usage_daily_purposes"))
-            """
-        )
-        script.add(
-            Self.timedRollupQuery(table: "usage_hourly", bucketColumn: "hour_ms", bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced)
-        )
+            """,
+            Self.timedRollupQuery(
+                table: "usage_hourly", bucketColumn: "hour_ms", bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced
+            ),
+        ]
         if let conversationID = call.conversationID {
-            script.add(
+            rollups.append(
                 """
                 INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, calls, failed_calls, input_tokens,
                     cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
@@ -320,18 +323,11 @@ public struct LedgerStore: Sendable {
                         \(bind: failed), \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens),
                         \(bind: usage.outputTokens), \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
                 ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET
-                    calls = usage_hourly_conversations.calls + 1,
-                    failed_calls = usage_hourly_conversations.failed_calls + excluded.failed_calls,
-                    input_tokens = usage_hourly_conversations.input_tokens + excluded.input_tokens,
-                    cached_input_tokens = usage_hourly_conversations.cached_input_tokens + excluded.cached_input_tokens,
-                    cache_write_tokens = usage_hourly_conversations.cache_write_tokens + excluded.cache_write_tokens,
-                    output_tokens = usage_hourly_conversations.output_tokens + excluded.output_tokens,
-                    reasoning_tokens = usage_hourly_conversations.reasoning_tokens + excluded.reasoning_tokens,
-                    cost_nanousd = usage_hourly_conversations.cost_nanousd + excluded.cost_nanousd,
-                    unpriced_calls = usage_hourly_conversations.unpriced_calls + excluded.unpriced_calls
+                    \(unsafeRaw: Self.rollupIncrements(table: "usage_hourly_conversations"))
                 """
             )
         }
+        script.add(together: rollups)
         script.add(event: call.callEndedEvent(outcome))
         if replies {
             script.add(event: { results in

@@ -21,6 +21,8 @@ public struct SQLScript: Sendable {
         let whenEmpty: ChatterError?
         /// Set for a step that appends to the event log.
         var makeEvent: (@Sendable (Results) throws -> EventDraft?)? = nil
+        /// Set for statements run together (see `add(together:)`).
+        var together: [SQLQueryString]? = nil
 
         var isEvent: Bool { makeEvent != nil }
 
@@ -53,6 +55,22 @@ public struct SQLScript: Sendable {
         steps.append(Step(make: make, whenEmpty: whenEmpty))
     }
 
+    /// Statements that return no rows and need nothing from each other, as one step. PostgreSQL runs them as one
+    /// statement (all but the last as data-modifying `WITH` parts), one round trip instead of one each; SQLite
+    /// runs them one after the other.
+    mutating func add(together queries: [SQLQueryString]) {
+        precondition(!queries.isEmpty)
+        steps.append(Step(make: { _ in nil }, whenEmpty: nil, together: queries))
+    }
+
+    /// `queries` as one PostgreSQL statement: every data-modifying `WITH` part runs exactly once, to completion.
+    static func combined(_ queries: [SQLQueryString]) -> SQLQueryString {
+        let parts = queries.dropLast().enumerated().map { index, query -> SQLQueryString in
+            "\(unsafeRaw: "part\(index)") AS (" + query + ")"
+        }
+        return parts.isEmpty ? queries[0] : "WITH " + parts.joined(separator: ", ") + " " + queries[queries.count - 1]
+    }
+
     /// An event built from the earlier statements' rows; returning nil skips it. Events go after every other
     /// statement of the script, so that on PostgreSQL the lock that keeps the log's order is held only briefly.
     mutating func add(event make: @escaping @Sendable (Results) throws -> EventDraft?) {
@@ -68,27 +86,55 @@ public struct SQLScript: Sendable {
 
     var writesEvents: Bool { steps.contains(where: \.isEvent) }
 
-    /// Runs the script on an SQLKit connection that is already inside a transaction. Before its first event,
-    /// a PostgreSQL transaction takes the event log's lock, held to its commit: `seq` values are then taken
-    /// in commit order, so a reader that has seen `seq` n has seen everything before it.
-    func run(on sql: any SQLDatabase) async throws -> Executed {
+    /// Runs the script on an SQLKit connection that is already inside a transaction. Consecutive events go in as
+    /// one INSERT. Before the first, a PostgreSQL transaction takes the event log's lock, held to its commit:
+    /// `seq` values are then taken in commit order, so a reader that has seen `seq` n has seen everything before
+    /// it. Every transaction that appends events queues on that lock, so what runs under it is kept to two round
+    /// trips (the lock, then the rows) and the commit. With `notifying` (this node's tag), the statement that
+    /// takes the lock also queues the `NOTIFY` that wakes the other nodes, which PostgreSQL sends when, and only
+    /// if, the transaction commits.
+    func run(on sql: any SQLDatabase, notifying tag: String? = nil) async throws -> Executed {
         var results: Results = []
         var events: [EventType] = []
+        var pending: [EventDraft] = []
         var locked = false
+        func appendPending() async throws {
+            guard !pending.isEmpty else { return }
+            if !locked && sql.dialect.name == "postgresql" {
+                if let tag {
+                    try await sql.raw(
+                        "SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock)), pg_notify(\(bind: EventNotifications.channel), \(bind: tag))"
+                    ).run()
+                } else {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock))").run()
+                }
+                locked = true
+            }
+            try await sql.raw(EventDraft.insertQuery(pending)).run()
+            events.append(contentsOf: pending.map(\.type))
+            pending.removeAll()
+        }
         for step in steps {
-            guard let (query, event) = try step.statement(after: results) else {
+            if let makeEvent = step.makeEvent {
+                if let draft = try makeEvent(results) { pending.append(draft) }
                 results.append([])
                 continue
             }
-            if let event { events.append(event) }
-            if step.isEvent && !locked && sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock))").run()
-                locked = true
+            try await appendPending()
+            if let together = step.together {
+                try await sql.raw(Self.combined(together)).run()
+                results.append([])
+                continue
+            }
+            guard let query = try step.make(results) else {
+                results.append([])
+                continue
             }
             let rows = try await sql.raw(query).all()
             if rows.isEmpty, let error = step.whenEmpty { throw error }
             results.append(rows)
         }
+        try await appendPending()
         return Executed(results: results, events: events)
     }
 
@@ -100,19 +146,30 @@ public struct SQLScript: Sendable {
         var results: Results = []
         var events: [EventType] = []
         for step in steps {
+            if let together = step.together {
+                for query in together { _ = try run(query, on: connection, serializingWith: dialectSource) }
+                results.append([])
+                continue
+            }
             guard let (query, event) = try step.statement(after: results) else {
                 results.append([])
                 continue
             }
             if let event { events.append(event) }
-            var serializer = SQLSerializer(database: dialectSource)
-            query.serialize(to: &serializer)
-            let encoder = SQLiteDataEncoder()
-            let binds = try serializer.binds.map { try encoder.encode($0) }
-            let rows = try connection.query(serializer.sql, binds)
+            let rows = try run(query, on: connection, serializingWith: dialectSource)
             if rows.isEmpty, let error = step.whenEmpty { throw error }
             results.append(rows)
         }
         return Executed(results: results, events: events)
+    }
+
+    private func run(
+        _ query: SQLQueryString, on connection: RawSQLiteConnection, serializingWith dialectSource: any SQLDatabase
+    ) throws -> [RawSQLiteRow] {
+        var serializer = SQLSerializer(database: dialectSource)
+        query.serialize(to: &serializer)
+        let encoder = SQLiteDataEncoder()
+        let binds = try serializer.binds.map { try encoder.encode($0) }
+        return try connection.query(serializer.sql, binds)
     }
 }
