@@ -6,7 +6,9 @@
 #
 # Starts a throwaway PostgreSQL server on a free port on 127.0.0.1, exports
 # CHATTER_TEST_POSTGRES_URL / CHATTER_TEST_REQUIRE_POSTGRES=1 for the tests,
-# and always stops the server and deletes its data directory on exit.
+# and always stops the server and deletes its data directory on exit. The tests'
+# own temporary files (SQLite databases, config files) go to a throwaway
+# TMPDIR, deleted on exit too.
 # The exit code is the test run's exit code.
 set -euo pipefail
 
@@ -67,9 +69,11 @@ fi
 # ---------------------------------------------------------------- server
 
 PG_DIR=""
+TEST_TMP=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [ -n "$TEST_TMP" ]; then rm -rf "$TEST_TMP"; fi
     if [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ]; then
         if [ -f "$PG_DIR/postmaster.pid" ]; then
             log "stopping PostgreSQL"
@@ -162,6 +166,7 @@ export CHATTER_TEST_PROMTOOL="$(command -v promtool)"
 log "building (swift build --build-tests)"
 swift build --build-tests
 
-log "running tests (swift test --skip-build $*)"
-swift test --skip-build "$@"
+TEST_TMP=$(mktemp -d /tmp/chatter-test-tmp.XXXXXX)
+log "running tests (swift test --skip-build $*) with TMPDIR=$TEST_TMP"
+TMPDIR="$TEST_TMP" swift test --skip-build "$@"
 log "tests passed"

@@ -89,10 +89,10 @@ public struct SQLScript: Sendable {
     /// Runs the script on an SQLKit connection that is already inside a transaction. Consecutive events go in as
     /// one INSERT. Before the first, a PostgreSQL transaction takes the event log's lock, held to its commit:
     /// `seq` values are then taken in commit order, so a reader that has seen `seq` n has seen everything before
-    /// it. Every transaction that appends events queues on that lock, so what runs under it is kept to two round
-    /// trips (the lock, then the rows) and the commit. With `notifying` (this node's tag), the statement that
-    /// takes the lock also queues the `NOTIFY` that wakes the other nodes, which PostgreSQL sends when, and only
-    /// if, the transaction commits.
+    /// it. Every transaction that appends events queues on that lock, so what runs under it is kept to one round
+    /// trip (the statement that takes the lock appends the rows) and the commit. With `notifying` (this node's
+    /// tag), that statement also queues the `NOTIFY` that wakes the other nodes, which PostgreSQL sends when, and
+    /// only if, the transaction commits.
     func run(on sql: any SQLDatabase, notifying tag: String? = nil) async throws -> Executed {
         var results: Results = []
         var events: [EventType] = []
@@ -101,16 +101,11 @@ public struct SQLScript: Sendable {
         func appendPending() async throws {
             guard !pending.isEmpty else { return }
             if !locked && sql.dialect.name == "postgresql" {
-                if let tag {
-                    try await sql.raw(
-                        "SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock)), pg_notify(\(bind: EventNotifications.channel), \(bind: tag))"
-                    ).run()
-                } else {
-                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.eventLogLock))").run()
-                }
+                try await sql.raw(EventDraft.insertQuery(pending, takingLock: Self.eventLogLock, notifying: tag)).run()
                 locked = true
+            } else {
+                try await sql.raw(EventDraft.insertQuery(pending)).run()
             }
-            try await sql.raw(EventDraft.insertQuery(pending)).run()
             events.append(contentsOf: pending.map(\.type))
             pending.removeAll()
         }
