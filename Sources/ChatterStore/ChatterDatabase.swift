@@ -169,10 +169,7 @@ public final class ChatterDatabase: Sendable {
             executed = try await writer.run(script)
         } else {
             let tag = notifications?.tag
-            executed = try await transaction { sql in
-                if !script.durable { try await sql.raw("SET LOCAL synchronous_commit = off").run() }
-                return try await script.run(on: sql, notifying: tag)
-            }
+            executed = try await transaction { sql in try await script.run(on: sql, notifying: tag) }
         }
         if !executed.events.isEmpty { eventSignal.committed(executed.events) }
         return executed.results

@@ -49,9 +49,11 @@ public struct EventDraft: Sendable {
 
     /// PostgreSQL: takes the event log's transaction lock (and queues the NOTIFY for the other nodes), then appends
     /// `drafts`, in one statement. Every row joins the materialized `WITH` part that takes the lock, so no row is
-    /// produced, and no `seq` drawn, before the lock is held; the rows take their `seq` in `ordinal` order.
-    static func insertQuery(_ drafts: [EventDraft], takingLock lock: Int64, notifying tag: String?) -> SQLQueryString {
-        let notify: SQLQueryString = tag.map { ", pg_notify(\(bind: EventNotifications.channel), \(bind: $0))" } ?? ""
+    /// produced, and no `seq` drawn, before the lock is held; the rows take their `seq` in `ordinal` order. With
+    /// `relaxingCommit`, the same part turns `synchronous_commit` off for the rest of the transaction.
+    static func insertQuery(_ drafts: [EventDraft], takingLock lock: Int64, notifying tag: String?, relaxingCommit: Bool) -> SQLQueryString {
+        var extras: SQLQueryString = tag.map { ", pg_notify(\(bind: EventNotifications.channel), \(bind: $0))" } ?? ""
+        if relaxingCommit { extras = extras + ", set_config('synchronous_commit', 'off', true)" }
         let rows = drafts.enumerated().map { ordinal, draft -> SQLQueryString in
             """
             (\(bind: Identifier.make()), \(bind: draft.type.rawValue), \(bind: draft.tenantID), \(bind: draft.userID), \(bind: draft.conversationID),
@@ -59,7 +61,7 @@ public struct EventDraft: Sendable {
             """
         }
         return """
-            WITH event_log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(bind: lock))\(notify))
+            WITH event_log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(bind: lock))\(extras))
             INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data)
             SELECT v.id, v.type, v.tenant_id, v.user_id, v.conversation_id, v.execution_id, v.correlation_id, v.at_ms, v.data
             FROM event_log_lock, (VALUES

@@ -141,27 +141,26 @@ public struct LedgerStore: Sendable {
                 """,
                 whenEmpty: .notFound("conversation \(conversationID)")
             )
-            script.add { results in
-                var numbered = message
-                numbered.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
-                return Self.insertQuery(numbered, tenantID: tenantID)
-            }
         }
-        script.add(
-            """
+        let insertExecution: SQLQueryString = """
             INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
             VALUES (\(bind: executionID), \(bind: tenantID), \(bind: call.identity.userID), \(bind: call.identity.apiKeyID),
                     \(bind: call.conversationID), \(bind: call.executionKind), \(bind: ExecutionStatus.running.rawValue),
                     \(bind: call.correlationID), \(bind: now))
             """
-        )
         var started = StartedCall(
             tenantID: tenantID, correlationID: call.correlationID, executionKind: call.executionKind, attempt: 1, purpose: call.purpose,
             userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
             llmCallID: llmCallID, conversationID: call.conversationID, provider: call.provider, model: call.model,
             userMessage: nil, startedAtMilliseconds: now, day: day
         )
-        script.add(Self.insertCallQuery(started, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID))
+        // The new rows in one step: one round trip on PostgreSQL.
+        let insertCall = Self.insertCallQuery(started, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID)
+        script.add(together: { [userMessage] results in
+            guard var message = userMessage else { return [insertExecution, insertCall] }
+            message.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
+            return [Self.insertQuery(message, tenantID: tenantID), insertExecution, insertCall]
+        })
         var workflow = JSONObjectWriter()
         workflow["kind"] = .string(call.executionKind)
         workflow["status"] = .string(ExecutionStatus.running.rawValue)

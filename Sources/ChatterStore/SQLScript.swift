@@ -22,7 +22,7 @@ public struct SQLScript: Sendable {
         /// Set for a step that appends to the event log.
         var makeEvent: (@Sendable (Results) throws -> EventDraft?)? = nil
         /// Set for statements run together (see `add(together:)`).
-        var together: [SQLQueryString]? = nil
+        var together: (@Sendable (Results) throws -> [SQLQueryString])? = nil
 
         var isEvent: Bool { makeEvent != nil }
 
@@ -60,7 +60,12 @@ public struct SQLScript: Sendable {
     /// runs them one after the other.
     mutating func add(together queries: [SQLQueryString]) {
         precondition(!queries.isEmpty)
-        steps.append(Step(make: { _ in nil }, whenEmpty: nil, together: queries))
+        add(together: { _ in queries })
+    }
+
+    /// Statements built from the earlier statements' rows, run together as above; an empty list skips the step.
+    mutating func add(together make: @escaping @Sendable (Results) throws -> [SQLQueryString]) {
+        steps.append(Step(make: { _ in nil }, whenEmpty: nil, together: make))
     }
 
     /// `queries` as one PostgreSQL statement: every data-modifying `WITH` part runs exactly once, to completion.
@@ -92,16 +97,22 @@ public struct SQLScript: Sendable {
     /// it. Every transaction that appends events queues on that lock, so what runs under it is kept to one round
     /// trip (the statement that takes the lock appends the rows) and the commit. With `notifying` (this node's
     /// tag), that statement also queues the `NOTIFY` that wakes the other nodes, which PostgreSQL sends when, and
-    /// only if, the transaction commits.
+    /// only if, the transaction commits. A script that is not `durable` turns `synchronous_commit` off for its
+    /// transaction in that same statement, or, when it appends no event, in a statement of its own first.
     func run(on sql: any SQLDatabase, notifying tag: String? = nil) async throws -> Executed {
         var results: Results = []
         var events: [EventType] = []
         var pending: [EventDraft] = []
+        let postgres = sql.dialect.name == "postgresql"
         var locked = false
+        if postgres && !durable && !writesEvents {
+            try await sql.raw("SET LOCAL synchronous_commit = off").run()
+        }
         func appendPending() async throws {
             guard !pending.isEmpty else { return }
-            if !locked && sql.dialect.name == "postgresql" {
-                try await sql.raw(EventDraft.insertQuery(pending, takingLock: Self.eventLogLock, notifying: tag)).run()
+            if !locked && postgres {
+                let query = EventDraft.insertQuery(pending, takingLock: Self.eventLogLock, notifying: tag, relaxingCommit: !durable)
+                try await sql.raw(query).run()
                 locked = true
             } else {
                 try await sql.raw(EventDraft.insertQuery(pending)).run()
@@ -117,7 +128,8 @@ public struct SQLScript: Sendable {
             }
             try await appendPending()
             if let together = step.together {
-                try await sql.raw(Self.combined(together)).run()
+                let queries = try together(results)
+                if !queries.isEmpty { try await sql.raw(Self.combined(queries)).run() }
                 results.append([])
                 continue
             }
@@ -142,7 +154,7 @@ public struct SQLScript: Sendable {
         var events: [EventType] = []
         for step in steps {
             if let together = step.together {
-                for query in together { _ = try run(query, on: connection, serializingWith: dialectSource) }
+                for query in try together(results) { _ = try run(query, on: connection, serializingWith: dialectSource) }
                 results.append([])
                 continue
             }
