@@ -27,24 +27,22 @@ public struct EventDraft: Sendable {
         self.data = data
     }
 
-    var insertQuery: SQLQueryString {
-        """
-        INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data)
-        VALUES (\(bind: Identifier.make()), \(bind: type.rawValue), \(bind: tenantID), \(bind: userID), \(bind: conversationID),
-                \(bind: executionID), \(bind: correlationID), \(bind: atMilliseconds), \(bind: data.json))
-        """
+    static let columns = "id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data"
+
+    /// The row's values in `columns` order (a new id first), and `ordinal` after them when given.
+    func values(ordinal: Int? = nil) -> SQLQueryString {
+        let last: SQLQueryString = ordinal.map { ", \(literal: $0)" } ?? ""
+        return """
+            (\(bind: Identifier.make()), \(bind: type.rawValue), \(bind: tenantID), \(bind: userID), \(bind: conversationID),
+             \(bind: executionID), \(bind: correlationID), \(bind: atMilliseconds), \(bind: data.json)\(last))
+            """
     }
+
+    var insertQuery: SQLQueryString { Self.insertQuery([self]) }
 
     /// One INSERT for `drafts` (one round trip on PostgreSQL), whose `seq` values follow their order.
     static func insertQuery(_ drafts: [EventDraft]) -> SQLQueryString {
-        let rows = drafts.map { draft -> SQLQueryString in
-            """
-            (\(bind: Identifier.make()), \(bind: draft.type.rawValue), \(bind: draft.tenantID), \(bind: draft.userID), \(bind: draft.conversationID),
-             \(bind: draft.executionID), \(bind: draft.correlationID), \(bind: draft.atMilliseconds), \(bind: draft.data.json))
-            """
-        }
-        return "INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data) VALUES "
-            + rows.joined(separator: ", ")
+        "INSERT INTO events (\(unsafeRaw: columns)) VALUES " + drafts.map { $0.values() }.joined(separator: ", ")
     }
 
     /// PostgreSQL: takes the event log's transaction lock (and queues the NOTIFY for the other nodes), then appends
@@ -54,19 +52,14 @@ public struct EventDraft: Sendable {
     static func insertQuery(_ drafts: [EventDraft], takingLock lock: Int64, notifying tag: String?, relaxingCommit: Bool) -> SQLQueryString {
         var extras: SQLQueryString = tag.map { ", pg_notify(\(bind: EventNotifications.channel), \(bind: $0))" } ?? ""
         if relaxingCommit { extras = extras + ", set_config('synchronous_commit', 'off', true)" }
-        let rows = drafts.enumerated().map { ordinal, draft -> SQLQueryString in
-            """
-            (\(bind: Identifier.make()), \(bind: draft.type.rawValue), \(bind: draft.tenantID), \(bind: draft.userID), \(bind: draft.conversationID),
-             \(bind: draft.executionID), \(bind: draft.correlationID), \(bind: draft.atMilliseconds), \(bind: draft.data.json), \(literal: ordinal))
-            """
-        }
+        let rows = drafts.enumerated().map { ordinal, draft in draft.values(ordinal: ordinal) }
         return """
             WITH event_log_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(bind: lock))\(extras))
-            INSERT INTO events (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data)
+            INSERT INTO events (\(unsafeRaw: columns))
             SELECT v.id, v.type, v.tenant_id, v.user_id, v.conversation_id, v.execution_id, v.correlation_id, v.at_ms, v.data
             FROM event_log_lock, (VALUES
             """ + rows.joined(separator: ", ") + """
-            ) AS v (id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data, ordinal)
+            ) AS v (\(unsafeRaw: columns), ordinal)
             ORDER BY v.ordinal
             """
     }

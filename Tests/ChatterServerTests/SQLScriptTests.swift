@@ -1,7 +1,5 @@
 import ChatterCore
 @testable import ChatterStore
-import Foundation
-import Logging
 import SQLKit
 import Testing
 
@@ -9,33 +7,21 @@ import Testing
 /// the commit mode a script asks for, set in the statement that takes the event log's lock.
 @Suite struct SQLScriptTests {
     static func withDatabase(_ database: TestDatabase, _ body: (ChatterDatabase, String) async throws -> Void) async throws {
-        var logger = Logger(label: "sql-script-tests")
-        logger.logLevel = .error
         let url = try await database.makeURL()
         if database == .postgres, let name = url.split(separator: "/").last {
             // The test server runs with synchronous_commit off; this database gets PostgreSQL's default back.
-            let admin = try await ChatterDatabase.open(url: url, logger: logger, maxPostgresConnections: 1)
-            do {
+            try await ChatterDatabase.using(url: url, connections: 1) { admin in
                 try await admin.sql.raw("ALTER DATABASE \(ident: String(name)) SET synchronous_commit = on").run()
-            } catch {
-                await admin.shutdown()
-                throw error
             }
-            await admin.shutdown()
         }
-        let chatter = try await ChatterDatabase.open(url: url, logger: logger, maxPostgresConnections: 4)
-        do {
+        try await ChatterDatabase.using(url: url, connections: 4) { chatter in
             try await chatter.migrate()
             let tenantID = Identifier.make()
             try await chatter.sql.raw(
                 "INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: tenantID), 'script tests', \(bind: Clock.nowMilliseconds()))"
             ).run()
             try await body(chatter, tenantID)
-        } catch {
-            await chatter.shutdown()
-            throw error
         }
-        await chatter.shutdown()
     }
 
     static func event(_ tenantID: String, _ marker: String) -> EventDraft {

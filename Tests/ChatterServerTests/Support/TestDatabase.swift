@@ -36,18 +36,28 @@ enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
                 throw TestFailure("CHATTER_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh")
             }
             let name = "chatter_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-            var logger = Logger(label: "test-admin")
-            logger.logLevel = .error
-            let admin = try await ChatterDatabase.open(url: adminURL, logger: logger, maxPostgresConnections: 2)
-            do {
+            try await ChatterDatabase.using(url: adminURL, connections: 2) { admin in
                 try await admin.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
-            } catch {
-                await admin.shutdown()
-                throw error
             }
-            await admin.shutdown()
             guard let slash = adminURL.lastIndex(of: "/") else { throw TestFailure("bad CHATTER_TEST_POSTGRES_URL") }
             return String(adminURL[..<slash]) + "/" + name
+        }
+    }
+}
+
+extension ChatterDatabase {
+    /// Opens the database at `url` (logging errors only), runs `body`, and shuts it down, whether or not `body` threw.
+    static func using<T>(url: String, connections: Int, _ body: (ChatterDatabase) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test-database")
+        logger.logLevel = .error
+        let database = try await ChatterDatabase.open(url: url, logger: logger, maxPostgresConnections: connections)
+        do {
+            let result = try await body(database)
+            await database.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            throw error
         }
     }
 }
