@@ -107,7 +107,7 @@ extension CrashRecoveryTests {
 
 /// The built `chatter` executable, run as a child process.
 struct ChatterProcess {
-    let process: Process
+    let child: ChildProcess
     let port: Int
 
     static var executable: URL {
@@ -116,14 +116,12 @@ struct ChatterProcess {
 
     static func start(environment: [String: String]) async throws -> ChatterProcess {
         let port = try freePort()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["CHATTER_PORT": "\(port)"]) { $1 }) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcess.launch(process)
-        let started = ChatterProcess(process: process, port: port)
+        let (child, _) = try ChildProcess.start(
+            executable.path, ["serve"],
+            environment: ProcessInfo.processInfo.environment.merging(environment.merging(["CHATTER_PORT": "\(port)"]) { $1 }) { $1 },
+            streams: [.null, .null, .null]
+        )
+        let started = ChatterProcess(child: child, port: port)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let reply = try? await Harness.http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(1)),
@@ -139,9 +137,9 @@ struct ChatterProcess {
 
     /// SIGKILL; the zombie is reaped on a dispatch thread so no cooperative thread blocks.
     func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        let process = self.process
-        DispatchQueue.global().async { process.waitUntilExit() }
+        child.kill()
+        let child = self.child
+        DispatchQueue.global().async { _ = child.waitBlocking() }
     }
 
     static func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {

@@ -12,14 +12,9 @@ import Testing
 /// calls land in the ledger attributed to the key.
 @Suite struct GatewayTests {
     static let pythonAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import openai"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? ChildProcess.launch(process)) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let started = try? ChildProcess.start("/usr/bin/env", ["python3", "-c", "import openai"], environment: nil, streams: [.null, .null, .null])
+        guard let (child, _) = started else { return false }
+        return child.waitBlocking() == 0
     }()
 
     /// Under scripts/test.sh the package is installed, so its absence is a failure, not a skip.
