@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -342,6 +343,7 @@ struct CannedUpstream {
         """
 
     let port: Int
+    let group: ServiceGroup
     let task: Task<Void, any Error>
 
     static func start() async throws -> CannedUpstream {
@@ -363,14 +365,16 @@ struct CannedUpstream {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        // Stopped by a graceful shutdown rather than by cancelling its task, which HummingbirdCore logs as errors.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BenchError("upstream did not start") }
-        return CannedUpstream(port: port, task: task)
+        return CannedUpstream(port: port, group: group, task: task)
     }
 
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }

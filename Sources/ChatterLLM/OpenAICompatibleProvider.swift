@@ -48,11 +48,14 @@ public struct OpenAICompatibleProvider: ChatProvider {
     public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
         let response = try await send(request, stream: false)
         let requestID = http.requestID(of: response)
-        let decoded = try await http.decode(CompletionChunk.self, from: response)
+        let json = try await http.json(response)
+        guard let decoded = CompletionChunk(json) else {
+            throw ProviderFailure(.malformedResponse, "the body is not a Chat Completions object", upstreamRequestID: requestID)
+        }
         let choice = decoded.choices.first
         let content = choice?.message?.content ?? ""
         let toolCalls = (choice?.message?.toolCalls ?? []).map {
-            ToolCall(id: $0.id ?? "", name: $0.function?.name ?? "", arguments: $0.function?.arguments ?? "")
+            ToolCall(id: $0.id ?? "", name: $0.name ?? "", arguments: $0.arguments ?? "")
         }
         let usage = Usage(openAI: decoded.usage) ?? estimator.usage(messages: request.messages, output: content)
         return ChatCompletion(
@@ -80,9 +83,10 @@ public struct OpenAICompatibleProvider: ChatProvider {
                 sawDone = true
                 return
             }
-            guard let chunk = try? JSONDecoder().decode(CompletionChunk.self, from: Data(event.data.utf8)) else {
-                if let error = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(event.data.utf8)) {
-                    throw ProviderFailure(.http(status: 502), error.error.message ?? "error event in stream", partialContent: content)
+            let json = try? JSONValue(parsing: event.data.utf8)
+            guard let json, let chunk = CompletionChunk(json) else {
+                if let json, let message = Self.errorMessage(in: json) {
+                    throw ProviderFailure(.http(status: 502), message ?? "error event in stream", partialContent: content)
                 }
                 throw ProviderFailure(.malformedResponse, "a stream event is not a Chat Completions chunk", partialContent: content)
             }
@@ -97,7 +101,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
                 }
                 for call in choice.delta?.toolCalls ?? [] {
                     let delta = ChatDelta.toolCall(
-                        index: call.index ?? 0, id: call.id, name: call.function?.name, arguments: call.function?.arguments ?? ""
+                        index: call.index ?? 0, id: call.id, name: call.name, arguments: call.arguments ?? ""
                     )
                     toolCalls.add(delta)
                     await onDelta(delta)
@@ -182,34 +186,25 @@ extension OpenAICompatibleProvider {
         return .object(object)
     }
 
-    /// Both the non-streaming completion object and a streaming chunk.
-    struct CompletionChunk: Decodable {
-        struct Choice: Decodable {
-            struct Content: Decodable {
-                struct Call: Decodable {
-                    struct Function: Decodable {
-                        var name: String?
-                        var arguments: String?
-                    }
+    /// Both the non-streaming completion object and a streaming chunk, read from parsed JSON (not Codable, whose
+    /// decoder was 4% of a chat turn's CPU). A field that is present with the wrong type makes the whole chunk
+    /// malformed, as decoding did; `choices` is required.
+    struct CompletionChunk {
+        struct Choice {
+            struct Content {
+                struct Call {
                     var index: Int?
                     var id: String?
-                    var function: Function?
+                    var name: String?
+                    var arguments: String?
                 }
                 var content: String?
                 var toolCalls: [Call]?
-                enum CodingKeys: String, CodingKey {
-                    case content
-                    case toolCalls = "tool_calls"
-                }
             }
             var index: Int?
             var message: Content?
             var delta: Content?
             var finishReason: String?
-            enum CodingKeys: String, CodingKey {
-                case index, message, delta
-                case finishReason = "finish_reason"
-            }
         }
 
         var id: String?
@@ -217,19 +212,88 @@ extension OpenAICompatibleProvider {
         var choices: [Choice]
         var usage: JSONValue?
 
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            id = try container.decodeIfPresent(String.self, forKey: .id)
-            model = try container.decodeIfPresent(String.self, forKey: .model)
-            choices = try container.decode([Choice].self, forKey: .choices)
-            usage = try container.decodeIfPresent(JSONValue.self, forKey: .usage)
+        init?(_ json: JSONValue) {
+            guard let chunk = Fields(json), let choices = chunk.array("choices") else { return nil }
+            var read: [Choice] = []
+            for value in choices {
+                guard let choice = Fields(value), let index = choice.int("index"), let finishReason = choice.string("finish_reason"),
+                    let message = choice.content("message"), let delta = choice.content("delta")
+                else { return nil }
+                read.append(Choice(index: index, message: message, delta: delta, finishReason: finishReason))
+            }
+            guard let id = chunk.string("id"), let model = chunk.string("model") else { return nil }
+            self.id = id
+            self.model = model
+            self.choices = read
+            self.usage = chunk.object["usage"].flatMap { $0 == .null ? nil : $0 }
         }
 
-        enum CodingKeys: String, CodingKey { case id, model, choices, usage }
+        /// An object's fields; each accessor answers nil when the field has the wrong type, and `.some(nil)` when it
+        /// is absent or null.
+        private struct Fields {
+            let object: [String: JSONValue]
+
+            init?(_ value: JSONValue) {
+                guard case .object(let object) = value else { return nil }
+                self.object = object
+            }
+
+            func string(_ key: String) -> String?? {
+                switch object[key] {
+                case nil, .null?: .some(.none)
+                case .string(let text)?: .some(text)
+                default: nil
+                }
+            }
+
+            func int(_ key: String) -> Int?? {
+                switch object[key] {
+                case nil, .null?: .some(.none)
+                case .number(let number)?: Int(exactly: number).map { .some($0) }
+                default: nil
+                }
+            }
+
+            func array(_ key: String) -> [JSONValue]? {
+                if case .array(let elements)? = object[key] { return elements }
+                return nil
+            }
+
+            func content(_ key: String) -> Choice.Content?? {
+                switch object[key] {
+                case nil, .null?: return .some(.none)
+                case let value?:
+                    guard let fields = Fields(value), let content = fields.string("content") else { return nil }
+                    var calls: [Choice.Content.Call]?
+                    switch fields.object["tool_calls"] {
+                    case nil, .null?: calls = nil
+                    case .array(let elements)?:
+                        calls = []
+                        for element in elements {
+                            guard let call = Fields(element), let index = call.int("index"), let id = call.string("id") else { return nil }
+                            var name: String?? = .some(nil)
+                            var arguments: String?? = .some(nil)
+                            switch call.object["function"] {
+                            case nil, .null?: break
+                            case let function?:
+                                guard let fields = Fields(function) else { return nil }
+                                name = fields.string("name")
+                                arguments = fields.string("arguments")
+                            }
+                            guard let name, let arguments else { return nil }
+                            calls?.append(Choice.Content.Call(index: index, id: id, name: name, arguments: arguments))
+                        }
+                    default: return nil
+                    }
+                    return .some(Choice.Content(content: content, toolCalls: calls))
+                }
+            }
+        }
     }
 
-    struct ErrorEnvelope: Decodable {
-        struct Body: Decodable { var message: String? }
-        var error: Body
+    /// An error object sent in place of a chunk: `{"error": {"message": …}}`.
+    static func errorMessage(in json: JSONValue) -> String?? {
+        guard case .object? = json["error"] else { return nil }
+        return .some(json["error"]?["message"]?.string)
     }
 }

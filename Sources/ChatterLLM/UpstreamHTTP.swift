@@ -53,17 +53,6 @@ struct UpstreamHTTP: Sendable {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, from response: HTTPClientResponse) async throws -> T {
-        do {
-            let body = try await response.body.collect(upTo: 64 << 20)
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            throw ProviderFailure(.malformedResponse, "the body is not JSON: \(error)", upstreamRequestID: requestID(of: response))
-        } catch {
-            throw Self.failure(from: error, upstreamRequestID: requestID(of: response))
-        }
-    }
-
     func requestID(of response: HTTPClientResponse) -> String? {
         response.headers.first(name: requestIDHeader)
     }

@@ -1,5 +1,5 @@
 import ChatterCore
-import ChatterLLM
+@testable import ChatterLLM
 import Testing
 
 @Suite struct OpenAIUsageTests {
@@ -17,6 +17,65 @@ import Testing
         #expect(usage.rawJSON?.contains("\"audio_tokens\":0") == true)
         #expect(Usage(openAI: nil) == nil)
         #expect(Usage(openAI: .null) == nil)
+    }
+}
+
+@Suite struct OpenAIChunkTests {
+    typealias Chunk = OpenAICompatibleProvider.CompletionChunk
+
+    @Test func completionWithToolCallsAndUsage() throws {
+        let json = try JSONValue.parse(
+            #"{"id":"chatcmpl-1","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":"#
+                + #"[{"index":0,"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},"#
+                + #""finish_reason":"tool_calls","logprobs":null}],"usage":{"prompt_tokens":12,"completion_tokens":7}}"#
+        )
+        let chunk = try #require(Chunk(json))
+        #expect(chunk.id == "chatcmpl-1")
+        #expect(chunk.model == "gpt-4o")
+        #expect(chunk.choices.count == 1)
+        let choice = try #require(chunk.choices.first)
+        #expect(choice.index == 0)
+        #expect(choice.finishReason == "tool_calls")
+        #expect(choice.message?.content == nil)
+        #expect(choice.delta == nil)
+        let call = try #require(choice.message?.toolCalls?.first)
+        #expect(call.id == "call_1")
+        #expect(call.name == "weather")
+        #expect(call.arguments == #"{"city":"Paris"}"#)
+        #expect(Usage(openAI: chunk.usage)?.inputTokens == 12)
+    }
+
+    @Test func streamingDeltaAndUsageOnlyChunk() throws {
+        let delta = try #require(Chunk(try JSONValue.parse(#"{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#)))
+        #expect(delta.choices.first?.delta?.content == "Hi")
+        #expect(delta.choices.first?.finishReason == nil)
+        #expect(delta.usage == nil)
+        let usageOnly = try #require(Chunk(try JSONValue.parse(#"{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#)))
+        #expect(usageOnly.choices.isEmpty)
+        #expect(Usage(openAI: usageOnly.usage)?.outputTokens == 2)
+        #expect(Chunk(try JSONValue.parse(#"{"id":"c","choices":[],"usage":null}"#))?.usage == nil)
+    }
+
+    @Test func wrongShapesAreNotChunks() throws {
+        for text in [
+            #"[]"#,
+            #"{"id":"c"}"#,
+            #"{"choices":{}}"#,
+            #"{"choices":[1]}"#,
+            #"{"id":7,"choices":[]}"#,
+            #"{"choices":[{"index":0.5}]}"#,
+            #"{"choices":[{"delta":{"content":3}}]}"#,
+            #"{"choices":[{"finish_reason":false}]}"#,
+            #"{"choices":[{"message":{"tool_calls":{}}}]}"#,
+            #"{"choices":[{"message":{"tool_calls":[{"function":"f"}]}}]}"#,
+            #"{"choices":[{"message":{"tool_calls":[{"function":{"arguments":{}}}]}}]}"#,
+            #"{"error":{"message":"overloaded"}}"#,
+        ] {
+            #expect(Chunk(try JSONValue.parse(text)) == nil, "\(text)")
+        }
+        #expect(OpenAICompatibleProvider.errorMessage(in: try JSONValue.parse(#"{"error":{"message":"overloaded"}}"#)) == .some("overloaded"))
+        #expect(OpenAICompatibleProvider.errorMessage(in: try JSONValue.parse(#"{"error":{}}"#)) == .some(nil))
+        #expect(OpenAICompatibleProvider.errorMessage(in: try JSONValue.parse(#"{"choices":[]}"#)) == nil)
     }
 }
 
