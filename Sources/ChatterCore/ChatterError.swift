@@ -8,6 +8,7 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case notFound = "not-found"
         case unknownModel = "unknown-model"
         case payloadTooLarge = "payload-too-large"
+        case notAcceptable = "not-acceptable"
         case conflict = "conflict"
         case upstreamError = "upstream-error"
         case upstreamRateLimited = "upstream-rate-limited"

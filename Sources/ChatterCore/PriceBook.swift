@@ -129,7 +129,8 @@ public enum USDAmount {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         func asciiDigits(_ part: Substring) -> Bool { !part.isEmpty && part.utf8.allSatisfy { (48...57).contains($0) } }
-        guard parts.count == 1 || parts.count == 2, parts[0].isEmpty || asciiDigits(parts[0]), parts[0].count <= 7,
+        // "" is not zero: an empty amount is a mistake, and a price of $0 must be written as one.
+        guard !trimmed.isEmpty, parts.count == 1 || parts.count == 2, parts[0].isEmpty || asciiDigits(parts[0]), parts[0].count <= 7,
             let whole = Int64(parts[0].isEmpty ? "0" : String(parts[0]))
         else { return nil }
         var nanos: Int64 = 0

@@ -73,13 +73,18 @@ struct APIHandler: APIProtocol {
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
+        let accept = input.headers.accept.map(\.contentType)
         if let role = body.role, role != .user {
+            guard Self.accepts(accept, .json) else { throw Self.notAcceptable("the reply is application/json") }
             return try await recordObserved(input, body: body, role: role == .customer ? .customer : .agent, identity: identity)
         }
-        let accept = input.headers.accept.map(\.contentType)
         // Without an Accept header the generated input lists every type, so only an Accept that names
         // text/event-stream and not JSON asks for a stream.
         let wantsStream = body.stream ?? (accept.contains(.textEventStream) && !accept.contains(.json))
+        // Checked before the turn starts, so that a refused reply writes nothing.
+        guard Self.accepts(accept, wantsStream ? .textEventStream : .json) else {
+            throw Self.notAcceptable(wantsStream ? "a streamed reply is text/event-stream" : "the reply is application/json")
+        }
         let request = ChatService.TurnRequest(
             content: body.content, model: body.model, temperature: body.temperature, maxTokens: body.maxTokens, stream: wantsStream
         )
@@ -87,13 +92,7 @@ struct APIHandler: APIProtocol {
             conversationID: input.path.id, request: request, identity: identity, correlationID: RequestScope.requestID
         )
         if wantsStream {
-            guard Self.accepts(accept, .textEventStream) else {
-                throw ChatterError.invalid("a streamed reply is text/event-stream, which the Accept header excludes")
-            }
             return .ok(.init(body: .textEventStream(ChatEventStream.start(turn, chat: runtime.chat, work: runtime.work))))
-        }
-        guard Self.accepts(accept, .json) else {
-            throw ChatterError.invalid("the reply is application/json, which the Accept header excludes")
         }
         // The turn runs in its own task so that nothing the client does can cut the ledger's transaction short.
         let chat = runtime.chat
@@ -118,6 +117,10 @@ struct APIHandler: APIProtocol {
             if case .other(let raw) = candidate { return raw == "*/*" || raw == type.rawValue.split(separator: "/")[0] + "/*" }
             return false
         }
+    }
+
+    static func notAcceptable(_ what: String) -> ChatterError {
+        ChatterError(.notAcceptable, "\(what), which the Accept header excludes")
     }
 
     static func validateTitle(_ title: String?) throws {

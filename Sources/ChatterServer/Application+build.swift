@@ -187,7 +187,7 @@ public func buildApplication(
     let router = buildRouter(runtime: runtime)
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(runtime: runtime)),
+        server: GuardedHTTPChannel.builder(webSocketRouter: buildWebSocketRouter(runtime: runtime)),
         configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port), serverName: "chatter"),
         onServerRunning: onServerRunning,
         logger: runtime.logger
@@ -218,6 +218,7 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
         )
     }
     router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
+    router.add(middleware: AcceptMiddleware())
     GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)
     // Registration only fails for a malformed server URL, which "/" is not.

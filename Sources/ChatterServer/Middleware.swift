@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import OpenAPIRuntime
 
 /// Outermost: gives every request an id (the caller's `X-Request-ID` when it is sane), returns it on the
@@ -152,7 +153,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Refuses bodies over the limit with 413 before any handler runs, whether or not they declare a length.
+/// Refuses bodies over the limit with 413 before any handler runs, whether or not they declare a length, and
+/// bodies with a NUL character in a JSON string (`\u0000`): PostgreSQL's text cannot hold one and SQLite's C
+/// strings end at it, so it would be refused on one database and cut short on the other after the reply.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBytes: Int
 
@@ -160,11 +163,58 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         let tooLarge = ChatterError(.payloadTooLarge, "the request body is larger than \(maxBytes) bytes")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes { throw tooLarge }
         var request = request
+        let body: ByteBuffer
         do {
-            _ = try await request.collectBody(upTo: maxBytes)
+            body = try await request.collectBody(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no length to check up front: collecting it is where it turns out too large.
+            throw tooLarge
+        }
+        if Self.containsEscapedNUL(body.readableBytesView) {
+            throw ChatterError.invalid("text must not contain the NUL character (\\u0000)")
         }
         return try await next(request, context)
+    }
+
+    /// Whether the bytes hold `\u0000` as a JSON escape: the `u0000` follows an odd number of backslashes (an even
+    /// number is an escaped backslash followed by the plain text `u0000`).
+    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        let backslash = UInt8(ascii: "\\"), zero = UInt8(ascii: "0")
+        var backslashes = 0
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == backslash {
+                backslashes += 1
+            } else {
+                if byte == UInt8(ascii: "u"), backslashes % 2 == 1 {
+                    let digits = bytes[bytes.index(after: index)...].prefix(4)
+                    if digits.count == 4, digits.allSatisfy({ $0 == zero }) { return true }
+                }
+                backslashes = 0
+            }
+            index = bytes.index(after: index)
+        }
+        return false
+    }
+}
+
+/// The API answers in the one media type each route produces (JSON, or the event stream it is asked for), so
+/// `Accept` is disregarded (RFC 9110 §12.5.1 allows it) everywhere but a chat turn, where it may choose a stream
+/// and the handler refuses an impossible one with 406 before anything is written. Without this, the generated
+/// layer checked `Accept` only when encoding the response: a 500 after the handler had committed its writes.
+struct AcceptMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.headers[.accept] != nil, !Self.isChatTurn(request) else { return try await next(request, context) }
+        var head = request.head
+        head.headerFields[.accept] = nil
+        return try await next(Request(head: head, body: request.body), context)
+    }
+
+    static func isChatTurn(_ request: Request) -> Bool {
+        let path = request.uri.path
+        return request.method == .post && path.hasPrefix("/api/v1/conversations/") && path.hasSuffix("/messages")
     }
 }

@@ -33,6 +33,7 @@ struct Problem: Encodable {
         case .notFound: .notFound
         case .unknownModel: .unprocessableContent
         case .payloadTooLarge: .contentTooLarge
+        case .notAcceptable: .notAcceptable
         case .conflict: .conflict
         case .upstreamError: .badGateway
         case .upstreamRateLimited: .tooManyRequests

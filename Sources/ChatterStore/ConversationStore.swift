@@ -78,6 +78,10 @@ public struct ConversationStore: Sendable {
     public func update(id: String, for identity: Identity, title: String??, model: String??, systemPrompt: String??) async throws -> Conversation {
         try await database.transaction { sql in
             var current = try await find(id: id, for: identity, on: sql)
+            // As on create: an observed conversation gets no LLM reply, so it takes no model or system prompt.
+            if current.mode == .observe, (model ?? nil) != nil || (systemPrompt ?? nil) != nil {
+                throw ChatterError.invalid("an observed conversation gets no LLM reply, so it takes no model or system_prompt")
+            }
             if let title { current.title = title }
             if let model { current.model = model }
             if let systemPrompt { current.systemPrompt = systemPrompt }

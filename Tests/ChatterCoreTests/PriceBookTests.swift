@@ -63,6 +63,12 @@ import Testing
         #expect(USDAmount.nanoUSD(fromDecimal: "1.2.3") == nil)
         #expect(USDAmount.nanoUSD(fromDecimal: "0.0000000001") == nil)
         #expect(USDAmount.nanoUSD(fromDecimal: "abc") == nil)
+        // Empty is a mistake, not $0; zero is written as a number.
+        #expect(USDAmount.nanoUSD(fromDecimal: "") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "  ") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: ".") == nil)
+        #expect(USDAmount.nanoUSD(fromDecimal: "0") == 0)
+        #expect(USDAmount.nanoUSD(fromDecimal: ".5") == 500_000_000)
         // Only ASCII digits, and no absurd amounts: nothing a caller sends can trap the process.
         #expect(USDAmount.nanoUSD(fromDecimal: "1.½") == nil)
         #expect(USDAmount.nanoUSD(fromDecimal: "١") == nil)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ChatterCore
 import ChatterServer
 import ChatterStore
@@ -50,6 +51,76 @@ import Testing
             #expect(noRoute.status == 404)
             #expect(noRoute.header("Content-Type") == "application/problem+json")
             #expect(try await harness.count("conversations") == 1)
+        }
+    }
+
+    /// Requests refused for how they are sent rather than what they ask: an `Accept` the reply cannot meet, a NUL
+    /// in text, a chunked body over the limit, bytes that are not HTTP. Each gets a 4xx before anything is written.
+    @Test(arguments: TestDatabase.all)
+    func refusalsOfTheWireComeBeforeAnyWrite(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_MAX_BODY_BYTES": "4096"]) { harness in
+            let html = ["Accept": "text/html"]
+            // Routes with one kind of reply disregard Accept (RFC 9110 §12.5.1) rather than fail after writing.
+            #expect(try await harness.request(.GET, "/healthz", key: nil, headers: html).status == 200)
+            let created = try await harness.request(.POST, "/api/v1/conversations", json: #"{"title":"t"}"#, headers: html)
+            #expect(created.status == 201)
+            let conversation = try #require(created.json["id"]?.string)
+            #expect(try await harness.request(.GET, "/api/v1/conversations", headers: ["Accept": "application/xml"]).status == 200)
+            // A chat turn's Accept may choose a stream, so one it cannot meet is refused with 406, before the turn.
+            let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
+            for (target, body, accept) in [
+                (conversation, #"{"content":"hi"}"#, "text/html"),
+                (conversation, #"{"content":"hi","stream":false}"#, "text/event-stream"),
+                (conversation, #"{"content":"hi","stream":true}"#, "application/json"),
+                (observed, #"{"role":"customer","content":"hi"}"#, "text/event-stream"),
+            ] {
+                let reply = try await harness.request(.POST, "/api/v1/conversations/\(target)/messages", json: body, headers: ["Accept": accept])
+                #expect(reply.status == 406, "\(body) with \(accept): \(reply.body)")
+                #expect(reply.header("Content-Type") == "application/problem+json")
+            }
+            #expect(try await harness.send(conversation, #"{"content":"hi"}"#).status == 200)
+
+            // NUL cannot be stored as text (PostgreSQL refuses it, SQLite would cut the string at it).
+            for (path, body) in [
+                ("/api/v1/conversations", #"{"title":"a\u0000b"}"#),
+                ("/api/v1/conversations/\(conversation)/messages", #"{"content":"\u0000"}"#),
+                ("/api/v1/conversations/\(observed)/messages", #"{"role":"agent","content":"x\u0000"}"#),
+            ] {
+                let reply = try await harness.request(.POST, path, json: body)
+                #expect(reply.status == 400, "\(body): \(reply.body)")
+                #expect(reply.json["detail"]?.string?.contains("NUL") == true)
+            }
+            // An escaped backslash followed by "u0000" is plain text, and is kept as sent.
+            let literal = try await harness.request(.POST, "/api/v1/conversations", json: #"{"title":"a\\u0000b"}"#)
+            #expect(literal.status == 201)
+            #expect(literal.json["title"]?.string == #"a\u0000b"#)
+
+            // A chunked body has no length to check first: it is refused when it outgrows the limit.
+            var chunked = HTTPClientRequest(url: harness.baseURL + "/api/v1/conversations")
+            chunked.method = .POST
+            chunked.headers.add(name: "Authorization", value: "Bearer \(Harness.adminKey)")
+            chunked.headers.add(name: "Content-Type", value: "application/json")
+            let parts = [#"{"title":""#, String(repeating: "x", count: 3000), String(repeating: "y", count: 3000), #""}"#]
+            let (chunks, continuation) = AsyncStream<ByteBuffer>.makeStream()
+            for part in parts { continuation.yield(ByteBuffer(string: part)) }
+            continuation.finish()
+            chunked.body = .stream(chunks, length: .unknown)
+            let tooLarge = try await Harness.http.execute(chunked, timeout: .seconds(30))
+            #expect(tooLarge.status.code == 413)
+            #expect(tooLarge.headers.first(name: "Content-Type") == "application/problem+json")
+
+            // Bytes that are not HTTP get a 400 and a closed connection, not a socket held open.
+            for garbage in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"] {
+                let answer = try RawSocket.exchange(port: harness.port, garbage)
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(garbage): \(answer)")
+                #expect(answer.contains("application/problem+json"))
+            }
+            #expect(try await harness.request(.GET, "/healthz", key: nil).status == 200)
+
+            #expect(try await harness.count("conversations") == 3)
+            #expect(try await harness.count("messages") == 2)
+            #expect(try await harness.count("llm_calls") == 1)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }
     }
 

@@ -105,11 +105,26 @@ import Testing
             )
             #expect(unsupported.status == 400)
             #expect(unsupported.json["error"]?["message"]?.string?.contains("logit_bias") == true)
-            for body in [#"{"messages":[]}"#, #"{"model":"demo/echo"}"#, #"not json"#, #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"n":2}"#] {
+            let tools = #""tools":[{"type":"function","function":{"name":"weather"}}]"#
+            for body in [
+                #"{"messages":[]}"#, #"{"model":"demo/echo"}"#, #"not json"#, #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"n":2}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true}}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":"x"}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function"},\#(tools)}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":[{"text":"x"}]}]}"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"a\u0000b"}]}"#,
+            ] {
                 let bad = try await harness.request(.POST, "/v1/chat/completions", json: body)
                 #expect(bad.status == 400, "\(body)")
                 #expect(bad.json["error"]?["type"]?.string == "invalid_request_error", "\(body)")
             }
+            let badChoice = try await harness.request(
+                .POST, "/v1/chat/completions", json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#
+            )
+            #expect(badChoice.json["error"]?["param"]?.string == "tool_choice")
             #expect(try await harness.count("llm_calls") == 1)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }

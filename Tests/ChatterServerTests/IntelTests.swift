@@ -151,6 +151,13 @@ import ChatterIntel
             }
             #expect(try await harness.request(.POST, "/api/v1/conversations", json: #"{"mode":"observe","model":"demo/echo"}"#).status == 400)
             #expect(try await harness.request(.POST, "/api/v1/conversations", json: #"{"mode":"watch"}"#).status == 400)
+            // As on create, an observed conversation cannot be given a model or a system prompt later.
+            for body in [#"{"model":"demo/echo"}"#, #"{"system_prompt":"be brief"}"#] {
+                #expect(try await harness.request(.PATCH, "/api/v1/conversations/\(observed)", json: body).status == 400, "\(body)")
+            }
+            let renamed = try await harness.request(.PATCH, "/api/v1/conversations/\(observed)", json: #"{"title":"renamed"}"#)
+            #expect(renamed.status == 200)
+            #expect(renamed.json["model"] == nil || renamed.json["model"] == .null)
             #expect(try await harness.count("messages") == 0)
             #expect(try await harness.request(.GET, "/api/v1/conversations/nope/insights").status == 404)
         }

@@ -26,6 +26,12 @@ struct GatewayRequest {
         }
         self.model = model
         stream = try Self.bool(body["stream"], "stream") ?? false
+        switch body["stream_options"] {
+        case nil, .null?: break
+        case .object?:
+            guard stream else { throw .invalid("'stream_options' is only allowed when 'stream' is true", param: "stream_options") }
+        default: throw .invalid("'stream_options' must be an object", param: "stream_options")
+        }
         includeUsage = try Self.bool(body["stream_options"]?["include_usage"], "stream_options.include_usage") ?? false
         if let n = body["n"], n != .number(1), n != .null {
             throw .invalid("only n = 1 is supported", param: "n")
@@ -47,6 +53,7 @@ struct GatewayRequest {
         default: throw .invalid("'stop' must be a string or an array of strings", param: "stop")
         }
         let tools = try Self.tools(body["tools"])
+        let toolChoice = try Self.toolChoice(body["tool_choice"], hasTools: !tools.isEmpty)
         var extra: [String: JSONValue] = [:]
         for (key, value) in body where !Self.understood.contains(key) { extra[key] = value }
         let nonText = rawMessages.contains { message in
@@ -59,7 +66,7 @@ struct GatewayRequest {
         }
         chat = ChatRequest(
             model: model, messages: messages, temperature: temperature, topP: topP, maxTokens: maxTokens, stop: stop, tools: tools,
-            toolChoice: body["tool_choice"].flatMap { $0 == .null ? nil : $0 }, extra: extra, rawMessages: .array(rawMessages)
+            toolChoice: toolChoice, extra: extra, rawMessages: .array(rawMessages)
         )
         chat.maxTokensAsCompletionTokens = body["max_completion_tokens"] != nil
         chat.hasNonTextContent = nonText
@@ -83,6 +90,13 @@ struct GatewayRequest {
             guard role == .assistant else { throw .invalid("\(param).content is required", param: "\(param).content") }
             content = ""
         case .array(let parts)?:
+            for (partIndex, part) in parts.enumerated() {
+                let partParam = "\(param).content[\(partIndex)]"
+                guard let type = part["type"]?.string else { throw .invalid("\(partParam).type is required", param: partParam) }
+                if type == "text", part["text"]?.string == nil {
+                    throw .invalid("\(partParam).text is required for a text part", param: "\(partParam).text")
+                }
+            }
             // Text parts are joined; other parts (images, audio) only reach OpenAI-compatible servers, verbatim
             // (`rawMessages`); for any other provider they are refused as unsupported, never dropped.
             content = parts.compactMap { part in part["type"]?.string == "text" ? part["text"]?.string : nil }.joined(separator: "\n")
@@ -110,6 +124,23 @@ struct GatewayRequest {
                 throw .invalid("tools[\(index)] must be {\"type\": \"function\", \"function\": {\"name\": …}}", param: "tools[\(index)]")
             }
             return ToolDefinition(name: name, description: item["function"]?["description"]?.string, parameters: item["function"]?["parameters"])
+        }
+    }
+
+    /// `none`, `auto`, `required`, or an object naming its `type` (a `function` one names the function); only
+    /// with tools, as OpenAI requires.
+    static func toolChoice(_ value: JSONValue?, hasTools: Bool) throws(GatewayError) -> JSONValue? {
+        guard let value, value != .null else { return nil }
+        guard hasTools else { throw .invalid("'tool_choice' is only allowed when 'tools' are given", param: "tool_choice") }
+        switch value {
+        case .string("none"), .string("auto"), .string("required"): return value
+        case .object:
+            guard let type = value["type"]?.string else { throw .invalid("'tool_choice.type' is required", param: "tool_choice.type") }
+            if type == "function", value["function"]?["name"]?.string == nil {
+                throw .invalid("'tool_choice.function.name' is required", param: "tool_choice.function.name")
+            }
+            return value
+        default: throw .invalid("'tool_choice' must be none, auto, required or an object naming a tool", param: "tool_choice")
         }
     }
 
