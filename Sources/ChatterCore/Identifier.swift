@@ -29,4 +29,13 @@ public enum Identifier {
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    /// Whether `text` has the shape `make` writes: 8-4-4-4-12 lowercase hexadecimal digits.
+    public static func isWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        return bytes.enumerated().allSatisfy { index, byte in
+            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (48...57).contains(byte) || (97...102).contains(byte)
+        }
+    }
 }

@@ -29,6 +29,9 @@ struct APIHandler: APIProtocol {
         let identity = try RequestScope.caller()
         let limit = input.query.limit ?? 50
         guard (1...200).contains(limit) else { throw ChatterError.invalid("limit must be between 1 and 200") }
+        if let cursor = input.query.cursor, !Identifier.isWellFormed(cursor) {
+            throw ChatterError.invalid("cursor must be a next_cursor this API returned")
+        }
         let page = try await runtime.conversations.list(for: identity, limit: limit, cursor: input.query.cursor)
         return .ok(.init(body: .json(.init(data: page.items.map(Schemas.Conversation.init), nextCursor: page.nextCursor))))
     }

@@ -40,15 +40,16 @@ struct GuardedHTTPChannel: ServerChildChannel {
     }
 }
 
-/// Sits after the upgrade handler and passes everything through, except a parse error of the request: then it
-/// answers 400 if nothing has been answered on the connection yet (no request has got past the upgrade
-/// negotiation, so no response can be in progress), and closes the connection either way.
+/// Sits after the upgrade handler and passes everything through. An error before any request has got past the
+/// upgrade negotiation (bytes that are not HTTP, a WebSocket handshake NIO refuses) means nothing has been
+/// answered on the connection, so it answers 400 and closes; a parse error later (a response may be in progress)
+/// closes the connection.
 final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     private var requestsPassed = false
     static let problem =
-        #"{"type":"urn:chatter:problem:invalid-request","title":"Bad Request","status":400,"detail":"the request is not valid HTTP/1.1"}"#
+        #"{"type":"urn:chatter:problem:invalid-request","title":"Bad Request","status":400,"detail":"the request is not valid HTTP/1.1 or WebSocket"}"#
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         requestsPassed = true
@@ -56,12 +57,8 @@ final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError else {
-            context.fireErrorCaught(error)
-            return
-        }
         guard !requestsPassed else {
-            context.close(promise: nil)
+            if error is HTTPParserError { context.close(promise: nil) } else { context.fireErrorCaught(error) }
             return
         }
         let body = ByteBuffer(string: Self.problem)

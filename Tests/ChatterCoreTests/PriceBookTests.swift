@@ -102,6 +102,11 @@ import Testing
         #expect(first < second)
         #expect(UUID(uuidString: first) != nil)
         #expect(Array(first)[14] == "7")
+        #expect(Identifier.isWellFormed(first))
+        #expect(!Identifier.isWellFormed(first.uppercased()))
+        #expect(!Identifier.isWellFormed("garbage"))
+        #expect(!Identifier.isWellFormed(String(first.dropLast()) + "g"))
+        #expect(!Identifier.isWellFormed(first.replacingOccurrences(of: "-", with: "0")))
     }
 
     @Test func usageTotalsAndUncachedInput() {

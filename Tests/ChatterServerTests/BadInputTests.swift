@@ -66,6 +66,7 @@ import Testing
             #expect(created.status == 201)
             let conversation = try #require(created.json["id"]?.string)
             #expect(try await harness.request(.GET, "/api/v1/conversations", headers: ["Accept": "application/xml"]).status == 200)
+            #expect(try await harness.request(.GET, "/api/v1/conversations?cursor=garbage").status == 400)
             // A chat turn's Accept may choose a stream, so one it cannot meet is refused with 406, before the turn.
             let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
             for (target, body, accept) in [
@@ -110,7 +111,9 @@ import Testing
             #expect(tooLarge.headers.first(name: "Content-Type") == "application/problem+json")
 
             // Bytes that are not HTTP get a 400 and a closed connection, not a socket held open.
-            for garbage in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"] {
+            let oldWebSocket = "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Harness.adminKey)\r\nConnection: Upgrade\r\n"
+                + "Upgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            for garbage in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", oldWebSocket] {
                 let answer = try RawSocket.exchange(port: harness.port, garbage)
                 #expect(answer.hasPrefix("HTTP/1.1 400"), "\(garbage): \(answer)")
                 #expect(answer.contains("application/problem+json"))

@@ -107,7 +107,8 @@ import Testing
             #expect(unsupported.json["error"]?["message"]?.string?.contains("logit_bias") == true)
             let tools = #""tools":[{"type":"function","function":{"name":"weather"}}]"#
             for body in [
-                #"{"messages":[]}"#, #"{"model":"demo/echo"}"#, #"not json"#, #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"n":2}"#,
+                #"{"messages":[]}"#, #"{"model":"demo/echo"}"#, #"not json"#,
+                #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"n":2}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true}}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":"x"}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#,
@@ -122,7 +123,8 @@ import Testing
                 #expect(bad.json["error"]?["type"]?.string == "invalid_request_error", "\(body)")
             }
             let badChoice = try await harness.request(
-                .POST, "/v1/chat/completions", json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#
+                .POST, "/v1/chat/completions",
+                json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#
             )
             #expect(badChoice.json["error"]?["param"]?.string == "tool_choice")
             #expect(try await harness.count("llm_calls") == 1)

@@ -29,7 +29,8 @@ import Testing
                 .POST, "/api/v1/admin/prices", json: #"{"model":"openai/local-model","input_per_mtok_usd":"","output_per_mtok_usd":"2"}"#
             )
             #expect(empty.status == 400)
-            #expect(try await harness.request(.GET, "/api/v1/admin/prices").json["data"]!.array.contains { $0["model"]?.string == "local-model" } == false)
+            let afterEmpty = try await harness.request(.GET, "/api/v1/admin/prices").json["data"]!.array
+            #expect(afterEmpty.contains { $0["model"]?.string == "local-model" } == false)
             let added = try await harness.request(
                 .POST, "/api/v1/admin/prices",
                 json: #"{"model":"openai/local-model","input_per_mtok_usd":"0.50","output_per_mtok_usd":"1.5","effective_from":"2020-01-01"}"#
