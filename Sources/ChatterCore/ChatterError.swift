@@ -9,6 +9,7 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case unknownModel = "unknown-model"
         case payloadTooLarge = "payload-too-large"
         case notAcceptable = "not-acceptable"
+        case unsupportedMediaType = "unsupported-media-type"
         case conflict = "conflict"
         case upstreamError = "upstream-error"
         case upstreamRateLimited = "upstream-rate-limited"

@@ -46,13 +46,7 @@ extension APIHandler {
             ?? UTCDay.string(from: Date().addingTimeInterval(-30 * 86_400))
         let toDay = try input.query.to.map { try Self.day(from: $0, parameter: "to") } ?? today
         guard fromDay <= toDay else { throw ChatterError.invalid("from must not be after to") }
-        var dimensions: [UsageStore.Dimension] = []
-        for name in (input.query.groupBy ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let dimension = UsageStore.Dimension(rawValue: name) else {
-                throw ChatterError.invalid("group_by accepts day, provider, model, user, key and purpose (got \"\(name)\")")
-            }
-            if !dimensions.contains(dimension) { dimensions.append(dimension) }
-        }
+        let dimensions: [UsageStore.Dimension] = try Self.groupBy(input.query.groupBy, accepted: "day, provider, model, user, key and purpose")
         let report = try await runtime.usage.report(for: identity, fromDay: fromDay, toDay: toDay, groupBy: dimensions)
         let rows = report.rows.map { row in
             Schemas.UsageRow(
@@ -131,6 +125,10 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(name.count) else { throw ChatterError.invalid("name must be 1 to 200 characters") }
+        // Names are printed by `chatter admin` and logged: no control characters (newlines, terminal escapes).
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ChatterError.invalid("name must not contain control characters")
+        }
         let role: Identity.Role = body.role == .admin ? .admin : .member
         let issued = try await runtime.access.createKey(
             tenantID: identity.tenantID, userID: body.userId, userName: nil, role: role, name: name

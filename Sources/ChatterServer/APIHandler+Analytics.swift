@@ -11,13 +11,7 @@ extension APIHandler {
             input.query.from, input.query.to, defaultSpan: bucket == .hour ? 86_400_000 : 30 * 86_400_000,
             unit: bucket == .hour ? 3_600_000 : 86_400_000
         )
-        var dimensions: [AnalyticsStore.Dimension] = []
-        for name in (input.query.groupBy ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let dimension = AnalyticsStore.Dimension(rawValue: name) else {
-                throw ChatterError.invalid("group_by accepts provider, model, user, key and conversation (got \"\(name)\")")
-            }
-            if !dimensions.contains(dimension) { dimensions.append(dimension) }
-        }
+        let dimensions: [AnalyticsStore.Dimension] = try Self.groupBy(input.query.groupBy, accepted: "provider, model, user, key and conversation")
         if dimensions.contains(.conversation), let other = dimensions.first(where: { ![.conversation, .user].contains($0) }) {
             throw ChatterError.invalid("group_by conversation combines only with user (got \(other.rawValue))")
         }
@@ -63,14 +57,21 @@ extension APIHandler {
     /// day buckets): a time inside an hour selects that whole hour.
     static func range(_ fromText: String?, _ toText: String?, defaultSpan: Int64, unit: Int64 = 3_600_000) throws -> (Int64, Int64) {
         func instant(_ text: String, _ parameter: String) throws -> Int64 {
-            if UTCDay.isValid(text), let date = ISO8601DateFormatter().date(from: text + "T00:00:00Z") {
-                return Int64(date.timeIntervalSince1970 * 1000)
-            }
             let formatter = ISO8601DateFormatter()
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-            throw ChatterError.invalid("\(parameter) must be an ISO-8601 time (2026-11-21T10:00:00Z) or a day (2026-11-21)")
+            var parsed = UTCDay.isValid(text) ? formatter.date(from: text + "T00:00:00Z") : formatter.date(from: text)
+            if parsed == nil {
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                parsed = formatter.date(from: text)
+            }
+            guard let parsed else {
+                throw ChatterError.invalid("\(parameter) must be an ISO-8601 time (2026-11-21T10:00:00Z) or a day (2026-11-21)")
+            }
+            // No call is older than 1970; years before the Gregorian calendar would not round-trip either.
+            let milliseconds = Int64(parsed.timeIntervalSince1970 * 1000)
+            guard (0...253_402_300_799_999).contains(milliseconds) else {
+                throw ChatterError.invalid("\(parameter) must be between 1970-01-01 and 9999-12-31")
+            }
+            return milliseconds
         }
         let now = Clock.nowMilliseconds()
         let to = try toText.map { try instant($0, "to") } ?? now

@@ -24,8 +24,8 @@ extension APIHandler {
         guard body.content.count <= ChatService.maxContentCharacters else {
             throw ChatterError.invalid("content must be at most \(ChatService.maxContentCharacters) characters")
         }
-        if let author = body.author, author.count > Self.maxAuthorCharacters {
-            throw ChatterError.invalid("author must be at most \(Self.maxAuthorCharacters) characters")
+        if let author = body.author, author.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || author.count > Self.maxAuthorCharacters {
+            throw ChatterError.invalid("author must be 1 to \(Self.maxAuthorCharacters) characters, or left out")
         }
         do {
             let message = try await runtime.conversations.recordObserved(

@@ -81,6 +81,9 @@ struct APIHandler: APIProtocol {
             guard Self.accepts(accept, .json) else { throw Self.notAcceptable("the reply is application/json") }
             return try await recordObserved(input, body: body, role: role == .customer ? .customer : .agent, identity: identity)
         }
+        guard body.author == nil else {
+            throw ChatterError.invalid("author names the speaker of an observed message (role customer or agent); a chat turn's is the caller")
+        }
         // Without an Accept header the generated input lists every type, so only an Accept that names
         // text/event-stream and not JSON asks for a stream.
         let wantsStream = body.stream ?? (accept.contains(.textEventStream) && !accept.contains(.json))
@@ -120,6 +123,20 @@ struct APIHandler: APIProtocol {
             if case .other(let raw) = candidate { return raw == "*/*" || raw == type.rawValue.split(separator: "/")[0] + "/*" }
             return false
         }
+    }
+
+    /// A `group_by` list: names separated by commas, each once; an empty name (`group_by=,`) is a mistake.
+    static func groupBy<Dimension: RawRepresentable<String> & Equatable>(_ text: String?, accepted: String) throws -> [Dimension] {
+        guard let text else { return [] }
+        var dimensions: [Dimension] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let dimension = Dimension(rawValue: name) else {
+                throw ChatterError.invalid("group_by accepts \(accepted), separated by commas (got \"\(name)\")")
+            }
+            guard !dimensions.contains(dimension) else { throw ChatterError.invalid("group_by names \(name) twice") }
+            dimensions.append(dimension)
+        }
+        return dimensions
     }
 
     static func notAcceptable(_ what: String) -> ChatterError {

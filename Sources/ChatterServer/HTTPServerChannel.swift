@@ -48,8 +48,8 @@ final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHand
     typealias InboundIn = NIOAny
 
     private var requestsPassed = false
-    static let problem =
-        #"{"type":"urn:chatter:problem:invalid-request","title":"Bad Request","status":400,"detail":"the request is not valid HTTP/1.1 or WebSocket"}"#
+    static let problem = #"{"type":"urn:chatter:problem:invalid-request","title":"Bad Request","status":400,"#
+        + #""detail":"the request is not valid HTTP/1.1 or WebSocket"}"#
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         requestsPassed = true

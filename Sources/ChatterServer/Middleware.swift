@@ -46,7 +46,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as ServerError:
             if let underlying = error.underlyingError as? ChatterError { return underlying }
             // No decoded input means the request itself could not be read: the caller's mistake.
-            if error.operationInput == nil { return ChatterError.invalid("the request is malformed: \(Self.describe(error.underlyingError))") }
+            if error.httpStatus == .unsupportedMediaType {
+                return ChatterError(.unsupportedMediaType, "the body must be sent as Content-Type: application/json")
+            }
+            if error.operationInput == nil {
+                let bodyless = [.get, .head, .delete].contains(error.request.method)
+                return ChatterError.invalid("the request is malformed: \(Self.describe(error.underlyingError, bodyless: bodyless))")
+            }
             return internalError(error.underlyingError, logger: logger, requestID: requestID)
         case let error as HTTPError:
             switch error.status {
@@ -66,12 +72,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         return ChatterError(.internalError, "an internal error occurred; the request id identifies it in the server log")
     }
 
-    /// A decoding problem described by where it is, never by the values it saw.
-    static func describe(_ error: any Error) -> String {
+    /// A decoding problem described by where it is, never by the values it saw. `bodyless`: the request has no
+    /// body, so what failed to decode is a query or path parameter (whose coding path the runtime leaves empty).
+    static func describe(_ error: any Error, bodyless: Bool = false) -> String {
         guard let decoding = error as? DecodingError else { return String(describing: error).prefix(300).description }
+        let whole = bodyless ? "a query or path parameter" : "the body"
         func path(_ context: DecodingError.Context) -> String {
             let path = context.codingPath.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
-            return path.isEmpty ? "the body" : "'\(path)'"
+            return path.isEmpty ? whole : "'\(path)'"
         }
         switch decoding {
         case .keyNotFound(let key, let context):
@@ -80,7 +88,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "\(path(context)) has the wrong type"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)) is invalid: \(context.debugDescription)"
+            // The runtime's own wording names Swift types ("Cannot initialize ModePayload from invalid String value").
+            if context.debugDescription.hasPrefix("Cannot initialize") { return "\(path(context)) is not one of the allowed values" }
+            if context.debugDescription.hasPrefix("Additional properties are disabled") {
+                return context.codingPath.isEmpty ? "the body has a field this API does not define" : "\(path(context)) is not a field this API defines"
+            }
+            if bodyless { return "\(whole) has an invalid value" }
+            // Foundation reports a number that does not fit its field (1.5 or 1e20 for an integer) as invalid JSON too.
+            return context.codingPath.isEmpty
+                ? "the body is not valid JSON, or holds a number that does not fit its field"
+                : "\(path(context)) is invalid: \(context.debugDescription)"
         @unknown default:
             return "the body could not be decoded"
         }

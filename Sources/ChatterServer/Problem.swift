@@ -34,6 +34,7 @@ struct Problem: Encodable {
         case .unknownModel: .unprocessableContent
         case .payloadTooLarge: .contentTooLarge
         case .notAcceptable: .notAcceptable
+        case .unsupportedMediaType: .unsupportedMediaType
         case .conflict: .conflict
         case .upstreamError: .badGateway
         case .upstreamRateLimited: .tooManyRequests

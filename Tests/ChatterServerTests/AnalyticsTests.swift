@@ -104,7 +104,10 @@ import Testing
             #expect(mine.first?["calls"]?.int == 1)
 
             // Bad input is refused.
-            for query in ["bucket=week", "group_by=nope", "group_by=conversation,model", "from=2026-11-22&to=2026-11-21", "from=yesterday"] {
+            for query in [
+                "bucket=week", "group_by=nope", "group_by=conversation,model", "from=2026-11-22&to=2026-11-21", "from=yesterday",
+                "group_by=,", "group_by=model,model", "from=0001-01-01&bucket=day",
+            ] {
                 let reply = try await harness.request(.GET, "/api/v1/analytics/usage?\(query)")
                 #expect(reply.status == 400, "\(query)")
             }

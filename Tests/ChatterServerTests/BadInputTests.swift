@@ -67,6 +67,20 @@ import Testing
             let conversation = try #require(created.json["id"]?.string)
             #expect(try await harness.request(.GET, "/api/v1/conversations", headers: ["Accept": "application/xml"]).status == 200)
             #expect(try await harness.request(.GET, "/api/v1/conversations?cursor=garbage").status == 400)
+            // Details name what is wrong, where, without the runtime's Swift type names.
+            let details: [(String, String, String?, [String: String], Int, String)] = [
+                ("GET", "/api/v1/conversations?limit=abc", nil, [:], 400, "a query or path parameter has the wrong type"),
+                ("POST", "/api/v1/conversations", #"{"title":"x","colour":"red"}"#, [:], 400, "'colour' is not a field this API defines"),
+                ("POST", "/api/v1/conversations", #"{"mode":"watch"}"#, [:], 400, "'mode' is not one of the allowed values"),
+                ("POST", "/api/v1/conversations/\(conversation)/messages", #"{"content":"x","max_tokens":1.5}"#, [:], 400, "a number that does not fit"),
+                ("POST", "/api/v1/conversations", #"{"title":"x"}"#, ["Content-Type": "text/plain"], 415, "application/json"),
+                ("POST", "/api/v1/admin/keys", "{\"name\":\"a\\u001b[31m\"}", [:], 400, "control characters"),
+            ]
+            for (method, path, body, headers, status, detail) in details {
+                let reply = try await harness.request(method == "GET" ? .GET : .POST, path, json: body, headers: headers)
+                #expect(reply.status == status, "\(path) \(body ?? ""): \(reply.body)")
+                #expect(reply.json["detail"]?.string?.contains(detail) == true, "\(path) \(body ?? ""): \(reply.body)")
+            }
             // A chat turn's Accept may choose a stream, so one it cannot meet is refused with 406, before the turn.
             let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
             for (target, body, accept) in [

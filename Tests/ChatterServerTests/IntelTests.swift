@@ -142,7 +142,9 @@ import ChatterIntel
                 (observed, #"{"role":"customer","content":"   "}"#),
                 (observed, #"{"role":"customer","content":"hi","author":"\#(String(repeating: "a", count: 201))"}"#),
                 (observed, #"{"role":"robot","content":"hello"}"#),
+                (observed, #"{"role":"agent","content":"hello","author":" "}"#),
                 (chat, #"{"role":"customer","content":"hello"}"#),
+                (chat, #"{"content":"hello","author":"bob"}"#),
             ]
             for (conversation, body) in cases {
                 let reply = try await harness.send(conversation, body)
