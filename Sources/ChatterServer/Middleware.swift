@@ -91,7 +91,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // The runtime's own wording names Swift types ("Cannot initialize ModePayload from invalid String value").
             if context.debugDescription.hasPrefix("Cannot initialize") { return "\(path(context)) is not one of the allowed values" }
             if context.debugDescription.hasPrefix("Additional properties are disabled") {
-                return context.codingPath.isEmpty ? "the body has a field this API does not define" : "\(path(context)) is not a field this API defines"
+                if context.codingPath.isEmpty { return "the body has a field this API does not define" }
+                return "\(path(context)) is not a field this API defines"
             }
             if bodyless { return "\(whole) has an invalid value" }
             // Foundation reports a number that does not fit its field (1.5 or 1e20 for an integer) as invalid JSON too.

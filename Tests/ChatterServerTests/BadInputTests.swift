@@ -68,11 +68,12 @@ import Testing
             #expect(try await harness.request(.GET, "/api/v1/conversations", headers: ["Accept": "application/xml"]).status == 200)
             #expect(try await harness.request(.GET, "/api/v1/conversations?cursor=garbage").status == 400)
             // Details name what is wrong, where, without the runtime's Swift type names.
+            let messages = "/api/v1/conversations/\(conversation)/messages"
             let details: [(String, String, String?, [String: String], Int, String)] = [
                 ("GET", "/api/v1/conversations?limit=abc", nil, [:], 400, "a query or path parameter has the wrong type"),
                 ("POST", "/api/v1/conversations", #"{"title":"x","colour":"red"}"#, [:], 400, "'colour' is not a field this API defines"),
                 ("POST", "/api/v1/conversations", #"{"mode":"watch"}"#, [:], 400, "'mode' is not one of the allowed values"),
-                ("POST", "/api/v1/conversations/\(conversation)/messages", #"{"content":"x","max_tokens":1.5}"#, [:], 400, "a number that does not fit"),
+                ("POST", messages, #"{"content":"x","max_tokens":1.5}"#, [:], 400, "a number that does not fit"),
                 ("POST", "/api/v1/conversations", #"{"title":"x"}"#, ["Content-Type": "text/plain"], 415, "application/json"),
                 ("POST", "/api/v1/admin/keys", "{\"name\":\"a\\u001b[31m\"}", [:], 400, "control characters"),
             ]
