@@ -175,8 +175,6 @@ public struct SQLScript: Sendable {
     ) throws -> [RawSQLiteRow] {
         var serializer = SQLSerializer(database: dialectSource)
         query.serialize(to: &serializer)
-        let encoder = SQLiteDataEncoder()
-        let binds = try serializer.binds.map { try encoder.encode($0) }
-        return try connection.query(serializer.sql, binds)
+        return try connection.query(serializer)
     }
 }

@@ -49,12 +49,10 @@ final class InlineSQLiteDatabase: SQLDatabase, @unchecked Sendable {
     private func rows(for query: any SQLExpression) throws -> [RawSQLiteRow] {
         var serializer = SQLSerializer(database: self)
         query.serialize(to: &serializer)
-        let encoder = SQLiteDataEncoder()
-        let binds = try serializer.binds.map { try encoder.encode($0) }
         let slot = next.withLockedValue { value in
             defer { value = (value + 1) % connections.count }
             return value
         }
-        return try connections[slot].withLockedValue { try $0.query(serializer.sql, binds) }
+        return try connections[slot].withLockedValue { try $0.query(serializer) }
     }
 }
