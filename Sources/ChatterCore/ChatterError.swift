@@ -10,6 +10,8 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case payloadTooLarge = "payload-too-large"
         case notAcceptable = "not-acceptable"
         case unsupportedMediaType = "unsupported-media-type"
+        case requestTimeout = "request-timeout"
+        case headersTooLarge = "headers-too-large"
         case conflict = "conflict"
         case upstreamError = "upstream-error"
         case upstreamRateLimited = "upstream-rate-limited"

@@ -212,8 +212,13 @@ extension ChatProvider {
 }
 
 extension ChatRequest {
-    /// What only an OpenAI-compatible server can take as given: further fields, and non-text message parts.
+    /// What only an OpenAI-compatible server can take as given: further fields, non-text message parts, and a
+    /// `tool_choice` object other than a named function (`allowed_tools`, `custom`, …), which the other providers'
+    /// tool modes cannot express.
     public var fieldsOnlyOpenAIServersTake: [String] {
-        extra.keys.sorted() + (hasNonTextContent ? ["non-text message content"] : [])
+        var fields = extra.keys.sorted()
+        if hasNonTextContent { fields.append("non-text message content") }
+        if let type = toolChoice?["type"]?.string, type != "function" { fields.append("tool_choice of type '\(type)'") }
+        return fields
     }
 }

@@ -230,7 +230,7 @@ extension OpenAICompatibleProvider {
 
         /// An object's fields; each accessor answers nil when the field has the wrong type, and `.some(nil)` when it
         /// is absent or null.
-        private struct Fields {
+        fileprivate struct Fields {
             let object: [String: JSONValue]
 
             init?(_ value: JSONValue) {
@@ -259,34 +259,18 @@ extension OpenAICompatibleProvider {
                 return nil
             }
 
-            func content(_ key: String) -> Choice.Content?? {
+            /// A nested object's fields: `.some(nil)` when absent or null, nil when it is not an object.
+            func fields(_ key: String) -> Fields?? {
                 switch object[key] {
-                case nil, .null?: return .some(.none)
-                case let value?:
-                    guard let fields = Fields(value), let content = fields.string("content") else { return nil }
-                    var calls: [Choice.Content.Call]?
-                    switch fields.object["tool_calls"] {
-                    case nil, .null?: calls = nil
-                    case .array(let elements)?:
-                        calls = []
-                        for element in elements {
-                            guard let call = Fields(element), let index = call.int("index"), let id = call.string("id") else { return nil }
-                            var name: String?? = .some(nil)
-                            var arguments: String?? = .some(nil)
-                            switch call.object["function"] {
-                            case nil, .null?: break
-                            case let function?:
-                                guard let fields = Fields(function) else { return nil }
-                                name = fields.string("name")
-                                arguments = fields.string("arguments")
-                            }
-                            guard let name, let arguments else { return nil }
-                            calls?.append(Choice.Content.Call(index: index, id: id, name: name, arguments: arguments))
-                        }
-                    default: return nil
-                    }
-                    return .some(Choice.Content(content: content, toolCalls: calls))
+                case nil, .null?: .some(.none)
+                case let value?: Fields(value).map { .some($0) }
                 }
+            }
+
+            func content(_ key: String) -> Choice.Content?? {
+                guard let fields = fields(key) else { return nil }
+                guard let fields else { return .some(.none) }
+                return Choice.Content(fields).map { .some($0) }
             }
         }
     }
@@ -295,5 +279,36 @@ extension OpenAICompatibleProvider {
     static func errorMessage(in json: JSONValue) -> String?? {
         guard case .object? = json["error"] else { return nil }
         return .some(json["error"]?["message"]?.string)
+    }
+}
+
+extension OpenAICompatibleProvider.CompletionChunk.Choice.Content {
+    /// `content` and `tool_calls`, both optional; a call that is not well-formed makes the content malformed.
+    fileprivate init?(_ fields: OpenAICompatibleProvider.CompletionChunk.Fields) {
+        guard let content = fields.string("content") else { return nil }
+        switch fields.object["tool_calls"] {
+        case nil, .null?:
+            self.init(content: content, toolCalls: nil)
+        case .array(let elements)?:
+            var calls: [Call] = []
+            for element in elements {
+                guard let call = OpenAICompatibleProvider.CompletionChunk.Fields(element).flatMap(Call.init) else { return nil }
+                calls.append(call)
+            }
+            self.init(content: content, toolCalls: calls)
+        default:
+            return nil
+        }
+    }
+}
+
+extension OpenAICompatibleProvider.CompletionChunk.Choice.Content.Call {
+    /// `index`, `id`, and the `function`'s `name` and `arguments`; in a stream each is sent once and then left out.
+    fileprivate init?(_ call: OpenAICompatibleProvider.CompletionChunk.Fields) {
+        guard let index = call.int("index"), let id = call.string("id"), let function = call.fields("function") else { return nil }
+        guard let name = function.map({ $0.string("name") }) ?? .some(nil),
+            let arguments = function.map({ $0.string("arguments") }) ?? .some(nil)
+        else { return nil }
+        self.init(index: index, id: id, name: name, arguments: arguments)
     }
 }

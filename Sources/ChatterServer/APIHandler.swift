@@ -76,9 +76,11 @@ struct APIHandler: APIProtocol {
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
-        let accept = input.headers.accept.map(\.contentType)
+        // A type with q=0 is one the client refuses; if it refuses every type it named, nothing is acceptable.
+        let accept = input.headers.accept.filter { $0.quality.doubleValue > 0 }.map(\.contentType)
+        let refusesAll = !input.headers.accept.isEmpty && accept.isEmpty
         if let role = body.role, role != .user {
-            guard Self.accepts(accept, .json) else { throw Self.notAcceptable("the reply is application/json") }
+            guard !refusesAll, Self.accepts(accept, .json) else { throw Self.notAcceptable("the reply is application/json") }
             return try await recordObserved(input, body: body, role: role == .customer ? .customer : .agent, identity: identity)
         }
         guard body.author == nil else {
@@ -88,7 +90,7 @@ struct APIHandler: APIProtocol {
         // text/event-stream and not JSON asks for a stream.
         let wantsStream = body.stream ?? (accept.contains(.textEventStream) && !accept.contains(.json))
         // Checked before the turn starts, so that a refused reply writes nothing.
-        guard Self.accepts(accept, wantsStream ? .textEventStream : .json) else {
+        guard !refusesAll, Self.accepts(accept, wantsStream ? .textEventStream : .json) else {
             throw Self.notAcceptable(wantsStream ? "a streamed reply is text/event-stream" : "the reply is application/json")
         }
         let request = ChatService.TurnRequest(

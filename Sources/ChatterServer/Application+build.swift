@@ -187,7 +187,9 @@ public func buildApplication(
     let router = buildRouter(runtime: runtime)
     var app = Application(
         router: router,
-        server: GuardedHTTPChannel.builder(webSocketRouter: buildWebSocketRouter(runtime: runtime)),
+        server: GuardedHTTPChannel.builder(
+            webSocketRouter: buildWebSocketRouter(runtime: runtime), headTimeout: runtime.configuration.requestHeadTimeout
+        ),
         configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port), serverName: "chatter"),
         onServerRunning: onServerRunning,
         logger: runtime.logger

@@ -15,6 +15,8 @@ public struct Configuration: Sendable {
     public var defaultModel: ModelReference
     public var pricesFile: String?
     public var maxBodyBytes: Int
+    /// How long a new connection may take to send a whole request head before it gets a 408 and is closed.
+    public var requestHeadTimeout: Duration
     public var historyTokenBudget: Int64
     public var upstreamConnectTimeout: Duration
     /// Longest silence between two pieces of an upstream response.
@@ -99,6 +101,7 @@ public struct Configuration: Sendable {
         (providers, aliases, defaultModel) = Self.providerSettings(environment: environment, value: value, problems: &problems)
         pricesFile = value("CHATTER_PRICES_FILE")
         maxBodyBytes = integer("CHATTER_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        requestHeadTimeout = .seconds(integer("CHATTER_REQUEST_HEAD_TIMEOUT_SECONDS", default: 30, range: 1...600))
         historyTokenBudget = Int64(integer("CHATTER_HISTORY_TOKEN_BUDGET", default: 8000, range: 100...2_000_000))
         upstreamConnectTimeout = .seconds(integer("CHATTER_UPSTREAM_CONNECT_TIMEOUT_SECONDS", default: 10, range: 1...300))
         upstreamIdleTimeout = .seconds(integer("CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))

@@ -172,12 +172,16 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Refuses bodies over the limit with 413 before any handler runs, whether or not they declare a length, and
-/// bodies with a NUL character in a JSON string (`\u0000`): PostgreSQL's text cannot hold one and SQLite's C
-/// strings end at it, so it would be refused on one database and cut short on the other after the reply.
+/// a NUL character in a JSON string of the body (`\u0000`) or in the path or query (`%00`): PostgreSQL's text
+/// cannot hold one and SQLite's C strings end at it, so it would be refused on one database and cut short on the
+/// other after the reply.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.string.contains("%00") {
+            throw ChatterError.invalid("the path and query must not contain the NUL character (%00)")
+        }
         let tooLarge = ChatterError(.payloadTooLarge, "the request body is larger than \(maxBytes) bytes")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes { throw tooLarge }
         var request = request

@@ -35,6 +35,8 @@ struct Problem: Encodable {
         case .payloadTooLarge: .contentTooLarge
         case .notAcceptable: .notAcceptable
         case .unsupportedMediaType: .unsupportedMediaType
+        case .requestTimeout: .requestTimeout
+        case .headersTooLarge: .requestHeaderFieldsTooLarge
         case .conflict: .conflict
         case .upstreamError: .badGateway
         case .upstreamRateLimited: .tooManyRequests

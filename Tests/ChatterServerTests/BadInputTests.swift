@@ -88,6 +88,8 @@ import Testing
                 (conversation, #"{"content":"hi"}"#, "text/html"),
                 (conversation, #"{"content":"hi","stream":false}"#, "text/event-stream"),
                 (conversation, #"{"content":"hi","stream":true}"#, "application/json"),
+                (conversation, #"{"content":"hi"}"#, "application/json;q=0"),
+                (conversation, #"{"content":"hi","stream":true}"#, "text/event-stream;q=0, application/json"),
                 (observed, #"{"role":"customer","content":"hi"}"#, "text/event-stream"),
             ] {
                 let reply = try await harness.request(.POST, "/api/v1/conversations/\(target)/messages", json: body, headers: ["Accept": accept])
@@ -104,6 +106,11 @@ import Testing
             ] {
                 let reply = try await harness.request(.POST, path, json: body)
                 #expect(reply.status == 400, "\(body): \(reply.body)")
+                #expect(reply.json["detail"]?.string?.contains("NUL") == true)
+            }
+            for path in ["/api/v1/conversations/a%00b", "/api/v1/usage?conversation_id=%00", "/api/v1/conversations?cursor=x%00"] {
+                let reply = try await harness.request(.GET, path)
+                #expect(reply.status == 400, "\(path): \(reply.body)")
                 #expect(reply.json["detail"]?.string?.contains("NUL") == true)
             }
             // An escaped backslash followed by "u0000" is plain text, and is kept as sent.
@@ -129,9 +136,10 @@ import Testing
             let oldWebSocket = "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Harness.adminKey)\r\nConnection: Upgrade\r\n"
                 + "Upgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
             for garbage in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", oldWebSocket] {
-                let answer = try RawSocket.exchange(port: harness.port, garbage)
+                let answer = try await RawSocket.exchange(port: harness.port, garbage)
                 #expect(answer.hasPrefix("HTTP/1.1 400"), "\(garbage): \(answer)")
                 #expect(answer.contains("application/problem+json"))
+                #expect(answer.components(separatedBy: "\r\n").count { $0.hasPrefix("HTTP/1.1 ") } == 1, "one response only: \(answer)")
             }
             #expect(try await harness.request(.GET, "/healthz", key: nil).status == 200)
 
@@ -139,6 +147,32 @@ import Testing
             #expect(try await harness.count("messages") == 2)
             #expect(try await harness.count("llm_calls") == 1)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func connectionsThatNeverBecomeRequestsAreClosed(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_REQUEST_HEAD_TIMEOUT_SECONDS": "1"]) { harness in
+            // A silent connection and a request head that never ends get a 408 and are closed, not held open.
+            for partial in ["", "GET /healthz HTTP/1.1\r\nHost: x\r\n"] {
+                let answer = try await RawSocket.exchange(port: harness.port, partial, seconds: 5)
+                #expect(answer.hasPrefix("HTTP/1.1 408"), "\(partial): \(answer)")
+                #expect(answer.contains(#""type":"urn:chatter:problem:request-timeout""#))
+            }
+
+            let huge = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: \(String(repeating: "a", count: 100_000))\r\n\r\n"
+            let tooLarge = try await RawSocket.exchange(port: harness.port, huge, seconds: 5)
+            #expect(tooLarge.hasPrefix("HTTP/1.1 431"), "\(tooLarge.prefix(200))")
+
+            // A WebSocket the client resets right after the upgrade is the client's business: the server carries on.
+            let handshake = "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Harness.adminKey)\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            for _ in 0..<3 {
+                let head = try await RawSocket.resetAfterResponseHead(port: harness.port, handshake)
+                #expect(head.hasPrefix("HTTP/1.1 101"), "\(head)")
+            }
+            #expect(try await harness.request(.GET, "/healthz", key: nil).status == 200)
+            #expect(try await harness.request(.GET, "/api/v1/conversations").status == 200)
         }
     }
 

@@ -106,6 +106,7 @@ import Testing
             #expect(unsupported.status == 400)
             #expect(unsupported.json["error"]?["message"]?.string?.contains("logit_bias") == true)
             let tools = #""tools":[{"type":"function","function":{"name":"weather"}}]"#
+            let ask = #""model":"demo/echo","messages":[{"role":"user","content":"x"}]"#
             for body in [
                 #"{"messages":[]}"#, #"{"model":"demo/echo"}"#, #"not json"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"n":2}"#,
@@ -114,6 +115,7 @@ import Testing
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function"},\#(tools)}"#,
+                #"{\#(ask),"tool_choice":{"type":"function","function":{"name":"rain"}},\#(tools)}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":[{"text":"x"}]}]}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"a\u0000b"}]}"#,
@@ -127,6 +129,12 @@ import Testing
                 json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#
             )
             #expect(badChoice.json["error"]?["param"]?.string == "tool_choice")
+            // A kind of tool_choice only OpenAI-compatible servers take is refused for the demo provider, not dropped.
+            let allowedTools = try await harness.request(
+                .POST, "/v1/chat/completions",
+                json: #"{\#(ask),"tool_choice":{"type":"allowed_tools"},\#(tools)}"#
+            )
+            #expect(allowedTools.json["error"]?["message"]?.string?.contains("allowed_tools") == true, "\(allowedTools.body)")
             #expect(try await harness.count("llm_calls") == 1)
             #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
         }

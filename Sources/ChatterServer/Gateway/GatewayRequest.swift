@@ -53,7 +53,7 @@ struct GatewayRequest {
         default: throw .invalid("'stop' must be a string or an array of strings", param: "stop")
         }
         let tools = try Self.tools(body["tools"])
-        let toolChoice = try Self.toolChoice(body["tool_choice"], hasTools: !tools.isEmpty)
+        let toolChoice = try Self.toolChoice(body["tool_choice"], toolNames: Set(tools.map(\.name)))
         var extra: [String: JSONValue] = [:]
         for (key, value) in body where !Self.understood.contains(key) { extra[key] = value }
         let nonText = rawMessages.contains { message in
@@ -127,17 +127,22 @@ struct GatewayRequest {
         }
     }
 
-    /// `none`, `auto`, `required`, or an object naming its `type` (a `function` one names the function); only
+    /// `none`, `auto`, `required`, or an object naming its `type`; a `function` one names one of the tools. Only
     /// with tools, as OpenAI requires.
-    static func toolChoice(_ value: JSONValue?, hasTools: Bool) throws(GatewayError) -> JSONValue? {
+    static func toolChoice(_ value: JSONValue?, toolNames: Set<String>) throws(GatewayError) -> JSONValue? {
         guard let value, value != .null else { return nil }
-        guard hasTools else { throw .invalid("'tool_choice' is only allowed when 'tools' are given", param: "tool_choice") }
+        guard !toolNames.isEmpty else { throw .invalid("'tool_choice' is only allowed when 'tools' are given", param: "tool_choice") }
         switch value {
         case .string("none"), .string("auto"), .string("required"): return value
         case .object:
             guard let type = value["type"]?.string else { throw .invalid("'tool_choice.type' is required", param: "tool_choice.type") }
-            if type == "function", value["function"]?["name"]?.string == nil {
-                throw .invalid("'tool_choice.function.name' is required", param: "tool_choice.function.name")
+            if type == "function" {
+                guard let name = value["function"]?["name"]?.string else {
+                    throw .invalid("'tool_choice.function.name' is required", param: "tool_choice.function.name")
+                }
+                guard toolNames.contains(name) else {
+                    throw .invalid("'tool_choice.function.name' names '\(name)', which is not among the tools", param: "tool_choice.function.name")
+                }
             }
             return value
         default: throw .invalid("'tool_choice' must be none, auto, required or an object naming a tool", param: "tool_choice")

@@ -1,37 +1,84 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A TCP exchange below HTTP, for bytes no HTTP client would send.
+/// A TCP exchange below HTTP, for bytes no HTTP client would send. The blocking socket calls run on a thread of
+/// their own: on the concurrency pool (two threads here) they could starve the server's own tasks (the WebSocket
+/// upgrade's authentication runs as one).
 enum RawSocket {
     struct Failure: Error { var what: String }
 
     /// Sends `text` to 127.0.0.1:`port` and returns everything read until the server closes the connection;
     /// throws if it is still open after `seconds`.
-    static func exchange(port: Int, _ text: String, seconds: Int = 10) throws -> String {
+    static func exchange(port: Int, _ text: String, seconds: Int = 10) async throws -> String {
+        try await onOwnThread { try blockingExchange(port: port, text, seconds: seconds) }
+    }
+
+    /// Sends `text` (a WebSocket handshake), reads the response head, then resets the connection (SO_LINGER 0, so
+    /// the server sees ECONNRESET rather than an orderly close). Returns the response head.
+    static func resetAfterResponseHead(port: Int, _ text: String, seconds: Int = 10) async throws -> String {
+        try await onOwnThread { try blockingResetAfterResponseHead(port: port, text, seconds: seconds) }
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    private static func blockingExchange(port: Int, _ text: String, seconds: Int) throws -> String {
+        let descriptor = try connected(port: port, seconds: seconds)
+        defer { close(descriptor) }
+        try send(text, on: descriptor)
+        return try String(decoding: receive(on: descriptor, seconds: seconds) { _ in false }, as: UTF8.self)
+    }
+
+    private static func blockingResetAfterResponseHead(port: Int, _ text: String, seconds: Int) throws -> String {
+        let descriptor = try connected(port: port, seconds: seconds)
+        try send(text, on: descriptor)
+        let head = try receive(on: descriptor, seconds: seconds) { received in received.suffix(4) == Array("\r\n\r\n".utf8) }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(descriptor)
+        return String(decoding: head, as: UTF8.self)
+    }
+
+    private static func connected(port: Int, seconds: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(what: "socket") }
-        defer { close(descriptor) }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(what: "connect") }
+        guard result == 0 else {
+            close(descriptor)
+            throw Failure(what: "connect")
+        }
+        return descriptor
+    }
+
+    private static func send(_ text: String, on descriptor: Int32) throws {
         let bytes = Array(text.utf8)
-        guard send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw Failure(what: "send") }
+        guard !bytes.isEmpty else { return }
+        guard Glibc.send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw Failure(what: "send") }
+    }
+
+    /// Reads byte by byte until the server closes the connection or `enough` holds of what was read.
+    private static func receive(on descriptor: Int32, seconds: Int, until enough: ([UInt8]) -> Bool) throws -> [UInt8] {
         var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
+        var byte: UInt8 = 0
+        while !enough(received) {
+            let count = recv(descriptor, &byte, 1, 0)
             if count == 0 { break }
             guard count > 0 else { throw Failure(what: "the connection was still open after \(seconds) s (errno \(errno))") }
-            received += buffer[0..<count]
+            received.append(byte)
         }
-        return String(decoding: received, as: UTF8.self)
+        return received
     }
 }
