@@ -6,6 +6,7 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case unauthorized = "unauthorized"
         case forbidden = "forbidden"
         case notFound = "not-found"
+        case methodNotAllowed = "method-not-allowed"
         case unknownModel = "unknown-model"
         case payloadTooLarge = "payload-too-large"
         case notAcceptable = "not-acceptable"

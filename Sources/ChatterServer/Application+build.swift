@@ -207,7 +207,8 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     router.add(middleware: MetricsMiddleware(metrics: runtime.metrics))
     // Only when traces are exported: otherwise the span would be a no-op, but wrapping every body would not be.
     if runtime.configuration.otelEndpoint != nil { router.add(middleware: RequestSpanMiddleware()) }
-    router.add(middleware: ProblemMiddleware(logger: runtime.logger))
+    let routes = RouteMethods()
+    router.add(middleware: ProblemMiddleware(logger: runtime.logger, routes: routes))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: runtime.configuration.metricsToken))
     router.get("/metrics") { _, _ -> Response in
         let text = runtime.metrics.render(
@@ -227,6 +228,7 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
     // Compact JSON: the generator's default (sorted, pretty-printed) costs a measurable share of a turn's CPU.
     let configuration = OpenAPIRuntime.Configuration(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [])
     try! handler.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: configuration)
+    routes.record(router.routes.map { ($0.path, $0.method) })
     return router
 }
 

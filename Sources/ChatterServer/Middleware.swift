@@ -6,11 +6,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import OpenAPIRuntime
+import Synchronization
 
 /// Outermost: gives every request an id (the caller's `X-Request-ID` when it is sane), returns it on the
 /// response, and turns every error into RFC 9457 problem+json. Nothing reaches the client as a bare 500.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    var routes = RouteMethods()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? Identifier.make()
@@ -20,7 +22,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[.requestID] = requestID
                 return response
             } catch {
-                let chatterError = Self.chatterError(for: error, logger: logger, requestID: requestID)
+                var chatterError = Self.chatterError(for: error, logger: logger, requestID: requestID)
+                // The router answers a known path asked with another method as it answers an unknown path.
+                let allowed = chatterError.kind == .notFound && error is HTTPError ? routes.allowed(for: request.uri.path) : []
+                if !allowed.isEmpty {
+                    chatterError = ChatterError(.methodNotAllowed, "\(request.uri.path) accepts \(allowed.joined(separator: ", ")), not \(request.method)")
+                }
                 // The OpenAI-compatible gateway answers errors in OpenAI's shape, which its SDKs parse.
                 var response =
                     request.uri.path.hasPrefix("/v1/")
@@ -28,6 +35,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     : Problem(chatterError, instance: request.uri.path, requestID: requestID).response()
                 response.headers[.requestID] = requestID
                 if chatterError.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+                if !allowed.isEmpty { response.headers[.allow] = allowed.joined(separator: ", ") }
                 return response
             }
         }
@@ -58,7 +66,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound: return ChatterError(.notFound, "no such route")
             case .contentTooLarge: return ChatterError(.payloadTooLarge, "the request body is too large")
-            case .methodNotAllowed: return ChatterError(.invalidRequest, "this route does not accept that method")
+            case .methodNotAllowed: return ChatterError(.methodNotAllowed, "this route does not accept that method")
             case let status where (400..<500).contains(status.code): return ChatterError(.invalidRequest, error.body ?? status.reasonPhrase)
             default: return internalError(error, logger: logger, requestID: requestID)
             }
@@ -101,6 +109,30 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 : "\(path(context)) is invalid: \(context.debugDescription)"
         @unknown default:
             return "the body could not be decoded"
+        }
+    }
+}
+
+/// The methods each route accepts, read from the router once every route is registered, so that a known path
+/// asked with another method gets 405 and `Allow` rather than 404.
+final class RouteMethods: Sendable {
+    private let table = Mutex<[(path: RouterPath, methods: [String])]>([])
+
+    func record(_ routes: [(path: RouterPath, method: HTTPRequest.Method)]) {
+        let grouped = Dictionary(grouping: routes, by: \.path.description)
+        table.withLock { table in
+            table = grouped.values.map { routes in (routes[0].path, routes.map(\.method.rawValue).sorted()) }
+        }
+    }
+
+    /// The methods of the route whose pattern matches `path` (a capture matches any one segment); none if no route does.
+    func allowed(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return table.withLock { table in
+            let matching = table.filter { route in
+                route.path.components.count == segments.count && zip(route.path.components, segments).allSatisfy { $0 ~= $1 }
+            }
+            return Array(Set(matching.flatMap(\.methods))).sorted()
         }
     }
 }

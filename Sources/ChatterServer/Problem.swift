@@ -31,6 +31,7 @@ struct Problem: Encodable {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .unknownModel: .unprocessableContent
         case .payloadTooLarge: .contentTooLarge
         case .notAcceptable: .notAcceptable

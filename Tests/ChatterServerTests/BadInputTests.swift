@@ -50,6 +50,17 @@ import Testing
             let noRoute = try await harness.request(.GET, "/api/v1/nothing-here")
             #expect(noRoute.status == 404)
             #expect(noRoute.header("Content-Type") == "application/problem+json")
+            // A known path asked with a method it does not take: 405 with the methods it does.
+            let wrongMethod = try await harness.request(.PUT, "/api/v1/conversations/\(conversation)", json: #"{"title":"x"}"#)
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.header("Allow") == "DELETE, GET, PATCH")
+            #expect(wrongMethod.json["type"]?.string == "urn:chatter:problem:method-not-allowed")
+            #expect(try await harness.request(.DELETE, "/api/v1/usage").header("Allow") == "GET")
+            let gatewayMethod = try await harness.request(.GET, "/v1/chat/completions")
+            #expect(gatewayMethod.status == 405)
+            #expect(gatewayMethod.header("Allow") == "POST")
+            #expect(gatewayMethod.json["error"]?["type"]?.string == "invalid_request_error")
+            #expect(try await harness.request(.DELETE, "/api/v1/conversations/\(conversation)/nothing").status == 404)
             #expect(try await harness.count("conversations") == 1)
         }
     }
