@@ -26,7 +26,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 // The router answers a known path asked with another method as it answers an unknown path.
                 let allowed = chatterError.kind == .notFound && error is HTTPError ? routes.allowed(for: request.uri.path) : []
                 if !allowed.isEmpty {
-                    chatterError = ChatterError(.methodNotAllowed, "\(request.uri.path) accepts \(allowed.joined(separator: ", ")), not \(request.method)")
+                    let methods = allowed.joined(separator: ", ")
+                    chatterError = ChatterError(.methodNotAllowed, "\(request.uri.path) accepts \(methods), not \(request.method)")
                 }
                 // The OpenAI-compatible gateway answers errors in OpenAI's shape, which its SDKs parse.
                 var response =
