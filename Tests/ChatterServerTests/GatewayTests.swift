@@ -116,6 +116,7 @@ import Testing
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"function"},\#(tools)}"#,
                 #"{\#(ask),"tool_choice":{"type":"function","function":{"name":"rain"}},\#(tools)}"#,
+                #"{\#(ask),"max_tokens":1.5}"#, #"{\#(ask),"max_completion_tokens":0}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":[{"text":"x"}]}]}"#,
                 #"{"model":"demo/echo","messages":[{"role":"user","content":"a\u0000b"}]}"#,
@@ -129,6 +130,9 @@ import Testing
                 json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes",\#(tools)}"#
             )
             #expect(badChoice.json["error"]?["param"]?.string == "tool_choice")
+            let fraction = try await harness.request(.POST, "/v1/chat/completions", json: #"{\#(ask),"max_completion_tokens":2.5}"#)
+            #expect(fraction.json["error"]?["param"]?.string == "max_completion_tokens")
+            #expect(fraction.json["error"]?["message"]?.string?.contains("whole number") == true)
             // A kind of tool_choice only OpenAI-compatible servers take is refused for the demo provider, not dropped.
             let allowedTools = try await harness.request(
                 .POST, "/v1/chat/completions",

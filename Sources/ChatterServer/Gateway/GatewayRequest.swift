@@ -40,7 +40,8 @@ struct GatewayRequest {
         for (index, raw) in rawMessages.enumerated() { messages.append(try Self.message(raw, index: index)) }
         let temperature = try Self.number(body["temperature"], "temperature", range: 0...2)
         let topP = try Self.number(body["top_p"], "top_p", range: 0...1)
-        let maxTokens = try Self.number(body["max_completion_tokens"] ?? body["max_tokens"], "max_tokens", range: 1...10_000_000).map { Int($0) }
+        let maxTokensName = body["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens"
+        let maxTokens = try Self.integer(body[maxTokensName], maxTokensName, range: 1...10_000_000)
         let stop: [String]
         switch body["stop"] {
         case nil, .null?: stop = []
@@ -154,6 +155,16 @@ struct GatewayRequest {
         case nil, .null?: return nil
         case .bool(let flag)?: return flag
         default: throw .invalid("'\(name)' must be a boolean", param: name)
+        }
+    }
+
+    static func integer(_ value: JSONValue?, _ name: String, range: ClosedRange<Int>) throws(GatewayError) -> Int? {
+        switch value {
+        case nil, .null?: return nil
+        case .number(let number)?:
+            if let integer = Int(exactly: number), range.contains(integer) { return integer }
+            fallthrough
+        default: throw .invalid("'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound)", param: name)
         }
     }
 
