@@ -306,9 +306,12 @@ extension OpenAICompatibleProvider.CompletionChunk.Choice.Content.Call {
     /// `index`, `id`, and the `function`'s `name` and `arguments`; in a stream each is sent once and then left out.
     fileprivate init?(_ call: OpenAICompatibleProvider.CompletionChunk.Fields) {
         guard let index = call.int("index"), let id = call.string("id"), let function = call.fields("function") else { return nil }
-        guard let name = function.map({ $0.string("name") }) ?? .some(nil),
-            let arguments = function.map({ $0.string("arguments") }) ?? .some(nil)
-        else { return nil }
-        self.init(index: index, id: id, name: name, arguments: arguments)
+        switch function {
+        case nil:
+            self.init(index: index, id: id, name: nil, arguments: nil)
+        case let function?:
+            guard let name = function.string("name"), let arguments = function.string("arguments") else { return nil }
+            self.init(index: index, id: id, name: name, arguments: arguments)
+        }
     }
 }

@@ -76,11 +76,9 @@ struct APIHandler: APIProtocol {
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
-        // A type with q=0 is one the client refuses; if it refuses every type it named, nothing is acceptable.
-        let accept = input.headers.accept.filter { $0.quality.doubleValue > 0 }.map(\.contentType)
-        let refusesAll = !input.headers.accept.isEmpty && accept.isEmpty
+        let offered = input.headers.accept
         if let role = body.role, role != .user {
-            guard !refusesAll, Self.accepts(accept, .json) else { throw Self.notAcceptable("the reply is application/json") }
+            guard Self.accepts(offered, .json) else { throw Self.notAcceptable("the reply is application/json") }
             return try await recordObserved(input, body: body, role: role == .customer ? .customer : .agent, identity: identity)
         }
         guard body.author == nil else {
@@ -88,9 +86,10 @@ struct APIHandler: APIProtocol {
         }
         // Without an Accept header the generated input lists every type, so only an Accept that names
         // text/event-stream and not JSON asks for a stream.
-        let wantsStream = body.stream ?? (accept.contains(.textEventStream) && !accept.contains(.json))
+        let named = offered.filter { $0.quality.doubleValue > 0 }.map(\.contentType)
+        let wantsStream = body.stream ?? (named.contains(.textEventStream) && !named.contains(.json))
         // Checked before the turn starts, so that a refused reply writes nothing.
-        guard !refusesAll, Self.accepts(accept, wantsStream ? .textEventStream : .json) else {
+        guard Self.accepts(offered, wantsStream ? .textEventStream : .json) else {
             throw Self.notAcceptable(wantsStream ? "a streamed reply is text/event-stream" : "the reply is application/json")
         }
         let request = ChatService.TurnRequest(
@@ -120,11 +119,17 @@ struct APIHandler: APIProtocol {
         )
     }
 
-    static func accepts(_ accepted: [Operations.SendMessage.AcceptableContentType], _ type: Operations.SendMessage.AcceptableContentType) -> Bool {
-        accepted.isEmpty || accepted.contains(type) || accepted.contains { candidate in
-            if case .other(let raw) = candidate { return raw == "*/*" || raw == type.rawValue.split(separator: "/")[0] + "/*" }
-            return false
+    /// Whether an `Accept` list takes `type`: the most specific range that covers it decides (the type itself, then
+    /// `major/*`, then `*/*`), and q=0 means refused; an empty list takes anything.
+    static func accepts(
+        _ offered: [AcceptHeaderContentType<Operations.SendMessage.AcceptableContentType>], _ type: Operations.SendMessage.AcceptableContentType
+    ) -> Bool {
+        guard !offered.isEmpty else { return true }
+        func quality(of range: String) -> Double? {
+            offered.filter { $0.contentType.rawValue == range }.map(\.quality.doubleValue).max()
         }
+        let major = "\(type.rawValue.split(separator: "/")[0])/*"
+        return (quality(of: type.rawValue) ?? quality(of: major) ?? quality(of: "*/*") ?? 0) > 0
     }
 
     /// A `group_by` list: names separated by commas, each once; an empty name (`group_by=,`) is a mistake.

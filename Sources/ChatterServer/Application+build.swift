@@ -220,7 +220,7 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: text))
         )
     }
-    router.add(middleware: BodyLimitMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
+    router.add(middleware: RequestInputMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
     router.add(middleware: AcceptMiddleware())
     GatewayController(runtime: runtime).addRoutes(to: router)
     let handler = APIHandler(runtime: runtime)

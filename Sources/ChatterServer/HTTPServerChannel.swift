@@ -10,8 +10,11 @@ import NIOWebSocket
 /// HTTP/1.1 with the WebSocket upgrade, as Hummingbird builds it, with guards for requests that never become a
 /// request. Hummingbird turns off NIO's error handler, and before the upgrade negotiation ends nothing else answers,
 /// so such connections stayed open for good:
-/// - bytes that are not HTTP, or a WebSocket handshake NIO refuses, get a 400 and a closed connection;
-/// - a connection that has not sent a whole request head within `headTimeout` gets a 408 and is closed;
+/// - bytes that are not HTTP get a 400, header fields over NIO's limits a 431;
+/// - a refused WebSocket handshake gets the refusal's problem (401 for a missing key, 404 for an unknown path), or a
+///   400 if NIO refused it;
+/// - a connection that sent bytes but no whole request head within `headTimeout` gets a 408, one that sent nothing
+///   is closed without a word;
 /// - a keep-alive connection idle between requests is closed after `idleTimeout`. A response in progress (an event
 ///   stream) never counts as idle.
 struct GuardedHTTPChannel: ServerChildChannel {
@@ -37,7 +40,12 @@ struct GuardedHTTPChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1WebSocketUpgradeChannel.Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try channel.pipeline.syncOperations.addHandler(MalformedRequestHandler(headTimeout: headTimeout))
+            let pipeline = channel.pipeline.syncOperations
+            let guardHandler = ConnectionGuard(headTimeout: headTimeout)
+            try pipeline.addHandler(guardHandler)
+            try pipeline.addHandler(FirstReadObserver { guardHandler.bytesArrived() }, position: .first)
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(FirstReadObserver { guardHandler.headArrived() }, position: .after(decoder))
             return value
         }
     }
@@ -49,10 +57,186 @@ struct GuardedHTTPChannel: ServerChildChannel {
     }
 }
 
-/// Hummingbird logs a connection whose upgrade negotiation never finished (one refused by
-/// `MalformedRequestHandler`, or one the client dropped half-way) at error level. Anyone can cause that without a
-/// key, so it is logged at debug level instead; everything else passes unchanged.
+/// Answers, once, for a connection whose first request never got past the upgrade negotiation, and closes it. It
+/// sits after the upgrade handler, so it sees the errors the decoder and the upgrade raise, and everything the HTTP
+/// layer behind it writes:
+/// - before the first request passes (or a WebSocket upgrade completes): 431 for header fields over NIO's limits,
+///   400 for another parse error, the stored refusal (or 400) for a refused WebSocket handshake, and the head
+///   timeout's 408;
+/// - once it has answered, nothing further passes either way, so no second response follows (Hummingbird would
+///   otherwise go on to serve a refused handshake as plain HTTP, with a bare 400 or a redirect);
+/// - later, a parse error (a response may be in progress) closes the connection; other errors pass on.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    typealias OutboundIn = NIOAny
+
+    private enum Phase { case awaitingHead, passing, answered }
+
+    private let headTimeout: TimeAmount
+    private var phase = Phase.awaitingHead
+    private var timeout: Scheduled<Void>?
+    private var anyBytes = false
+    /// Why the WebSocket router refused a handshake, set by `HandshakeProblemMiddleware` before NIO reports it.
+    var handshakeRefusal: Problem?
+
+    init(headTimeout: TimeAmount) {
+        self.headTimeout = headTimeout
+    }
+
+    func bytesArrived() {
+        anyBytes = true
+    }
+
+    /// The decoder has read a whole head: the timeout ends, though the head may still be refused.
+    func headArrived() {
+        timeout?.cancel()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: headTimeout) {
+            guard self.phase == .awaitingHead else { return }
+            guard self.anyBytes else {
+                // A connection opened ahead of need (a browser's preconnect): a 408 could be read as the answer to
+                // a request sent at the same moment.
+                self.phase = .answered
+                context.close(promise: nil)
+                return
+            }
+            self.answer(context: context, ChatterError(.requestTimeout, "no complete request head arrived in time"))
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timeout?.cancel()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard phase != .answered else { return }
+        pass()
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // After a WebSocket upgrade the HTTP encoder is gone, and only WebSocket frames pass here.
+        if event is HTTPServerUpgradeEvents { pass() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard phase != .answered else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch phase {
+        case .answered:
+            return
+        case .awaitingHead where error as? HTTPParserError == .headerOverflow:
+            answer(context: context, ChatterError(.headersTooLarge, "the request's header fields are too large"))
+        case .awaitingHead where error is HTTPParserError:
+            answer(context: context, .invalid("the request is not valid HTTP/1.1"))
+        case .awaitingHead where error is NIOWebSocketUpgradeError:
+            if let handshakeRefusal {
+                answer(context: context, handshakeRefusal)
+            } else {
+                answer(context: context, .invalid("the WebSocket handshake is not valid (RFC 6455: version 13 and a 16-byte key)"))
+            }
+        case .awaitingHead, .passing:
+            if error is HTTPParserError { context.close(promise: nil) } else { context.fireErrorCaught(error) }
+        }
+    }
+
+    private func pass() {
+        guard phase == .awaitingHead else { return }
+        phase = .passing
+        timeout?.cancel()
+    }
+
+    private func answer(context: ChannelHandlerContext, _ error: ChatterError) {
+        answer(context: context, Problem(error, instance: nil, requestID: nil))
+    }
+
+    /// Writes one problem response, if the pipeline can still write HTTP, and closes the connection.
+    private func answer(context: ChannelHandlerContext, _ problem: Problem) {
+        phase = .answered
+        timeout?.cancel()
+        guard (try? context.pipeline.syncOperations.handler(type: HTTPResponseEncoder.self)) != nil else {
+            context.close(promise: nil)
+            return
+        }
+        let body = ByteBuffer(bytes: problem.json)
+        var headers: HTTPHeaders = ["Connection": "close", "Content-Type": "application/problem+json", "Content-Length": "\(body.readableBytes)"]
+        if let requestID = problem.requestID { headers.add(name: "X-Request-ID", value: requestID) }
+        if problem.status == 401 { headers.add(name: "WWW-Authenticate", value: "Bearer") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: problem.status), headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        // Closed on a later tick: a refused handshake goes on, in this same call stack, to set up the plain HTTP
+        // pipeline, which fails (and Hummingbird logs an error) on a channel already closed.
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
+            context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
+        }
+    }
+}
+
+/// Passes everything on, and tells `onFirstRead` of the first read before removing itself.
+final class FirstReadObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let onFirstRead: () -> Void
+
+    init(onFirstRead: @escaping () -> Void) {
+        self.onFirstRead = onFirstRead
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        onFirstRead()
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+/// The WebSocket router's error handling. A refused handshake's response is dropped by Hummingbird (the client gets
+/// whatever the connection's `ConnectionGuard` answers), so the refusal's problem is handed to that guard before the
+/// refusal (any status but 200) goes back to the upgrade.
+struct HandshakeProblemMiddleware: RouterMiddleware {
+    typealias Context = ChatterWebSocketContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestID = request.headers[.requestID].flatMap(ProblemMiddleware<Context>.acceptableRequestID) ?? Identifier.make()
+        return try await RequestScope.$requestID.withValue(requestID) {
+            do {
+                return try await next(request, context)
+            } catch {
+                let chatterError = ProblemMiddleware<Context>.chatterError(for: error, logger: logger, requestID: requestID)
+                let problem = Problem(chatterError, instance: request.uri.path, requestID: requestID)
+                let channel = context.channel
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.handler(type: ConnectionGuard.self).handshakeRefusal = problem
+                }.get()
+                return Response(status: .init(code: problem.status))
+            }
+        }
+    }
+}
+
+/// Hummingbird logs a connection whose upgrade negotiation never finished (one refused by `ConnectionGuard`, or one
+/// the client dropped half-way) at error level. Anyone can cause that without a key, so when the error is the
+/// channel's being closed it is logged at debug level instead; everything else passes unchanged.
 struct UnfinishedNegotiationLogHandler: LogHandler {
+    static let closedChannel: Set<String> = Set(
+        [ChannelError.inappropriateOperationForState, .ioOnClosedChannel, .alreadyClosed, .eof].map { "\($0)" }
+    )
+
     var base: any LogHandler
 
     var metadataProvider: Logger.MetadataProvider? {
@@ -74,100 +258,12 @@ struct UnfinishedNegotiationLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var event = event
-        if event.message.description == "Error handling upgrade result" {
+        if event.level == .error, event.message.description == "Error handling upgrade result",
+            case .string(let type)? = event.metadata?["error.type"], Self.closedChannel.contains(type)
+        {
             guard base.logLevel <= .debug else { return }
             event.level = .debug
         }
         base.log(event: event)
-    }
-}
-
-/// Sits after the upgrade handler. Until the first request head gets past the upgrade negotiation (or a WebSocket
-/// upgrade completes) nothing has been answered on the connection, so it answers and closes: 431 for header fields
-/// over NIO's limits, 400 for another parse error or a refused WebSocket handshake, 408 for a head that has not
-/// arrived within the timeout. Once it has answered it lets nothing further through, so no second response follows
-/// (Hummingbird would otherwise go on to serve the refused handshake as plain HTTP). Later, a parse error (a
-/// response may be in progress) closes the connection; other errors pass on.
-final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
-
-    private enum Phase { case awaitingHead, passing, answered }
-
-    private let headTimeout: TimeAmount
-    private var phase = Phase.awaitingHead
-    private var timeout: Scheduled<Void>?
-
-    init(headTimeout: TimeAmount) {
-        self.headTimeout = headTimeout
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: headTimeout) {
-            guard self.phase == .awaitingHead else { return }
-            self.answer(context: context, ChatterError(.requestTimeout, "no complete request head arrived in time"))
-        }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        timeout?.cancel()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        timeout?.cancel()
-        context.fireChannelInactive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard phase != .answered else { return }
-        pass()
-        context.fireChannelRead(data)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // After a WebSocket upgrade no read of HTTP passes here, and the HTTP encoder is gone.
-        if event is HTTPServerUpgradeEvents { pass() }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch phase {
-        case .answered:
-            return
-        case .awaitingHead where error as? HTTPParserError == .headerOverflow:
-            answer(context: context, ChatterError(.headersTooLarge, "the request's header fields are too large"))
-        case .awaitingHead where error is HTTPParserError || error is NIOWebSocketUpgradeError:
-            answer(context: context, .invalid("the request is not valid HTTP/1.1 or WebSocket"))
-        case .awaitingHead, .passing:
-            if error is HTTPParserError { context.close(promise: nil) } else { context.fireErrorCaught(error) }
-        }
-    }
-
-    private func pass() {
-        phase = .passing
-        timeout?.cancel()
-    }
-
-    /// Writes one problem response, if the pipeline can still write HTTP, and closes the connection.
-    private func answer(context: ChannelHandlerContext, _ error: ChatterError) {
-        phase = .answered
-        timeout?.cancel()
-        guard (try? context.pipeline.syncOperations.handler(type: HTTPResponseEncoder.self)) != nil else {
-            context.close(promise: nil)
-            return
-        }
-        let problem = Problem(error, instance: nil, requestID: nil)
-        let body = ByteBuffer(bytes: problem.json)
-        let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: problem.status),
-            headers: ["Connection": "close", "Content-Type": "application/problem+json", "Content-Length": "\(body.readableBytes)"]
-        )
-        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
-        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        // Closed on a later tick: a refused handshake goes on, in this same call stack, to set up the plain HTTP
-        // pipeline, which fails (and Hummingbird logs an error) on a channel already closed.
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
-            bound.value.eventLoop.execute { bound.value.close(promise: nil) }
-        }
     }
 }

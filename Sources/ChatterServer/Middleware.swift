@@ -24,7 +24,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             } catch {
                 var chatterError = Self.chatterError(for: error, logger: logger, requestID: requestID)
                 // The router answers a known path asked with another method as it answers an unknown path.
-                let allowed = chatterError.kind == .notFound && error is HTTPError ? routes.allowed(for: request.uri.path) : []
+                let unrouted = chatterError.kind == .notFound && error is HTTPError
+                let allowed = unrouted ? routes.allowed(for: request.uri.path, method: request.method) : []
                 if !allowed.isEmpty {
                     let methods = allowed.joined(separator: ", ")
                     chatterError = ChatterError(.methodNotAllowed, "\(request.uri.path) accepts \(methods), not \(request.method)")
@@ -126,15 +127,21 @@ final class RouteMethods: Sendable {
         }
     }
 
-    /// The methods of the route whose pattern matches `path` (a capture matches any one segment); none if no route does.
-    func allowed(for path: String) -> [String] {
+    /// The methods of the route that `path` resolves to (a capture matches any one segment, and the route with
+    /// the most literal segments wins, as in the router); none if no route matches, or if the one that does takes
+    /// `method` (the 404 was the handler's own).
+    func allowed(for path: String, method: HTTPRequest.Method) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return table.withLock { table in
-            let matching = table.filter { route in
+        let matching = table.withLock { table in
+            table.filter { route in
                 route.path.components.count == segments.count && zip(route.path.components, segments).allSatisfy { $0 ~= $1 }
             }
-            return Array(Set(matching.flatMap(\.methods))).sorted()
         }
+        func literals(_ path: RouterPath) -> Int { zip(path.components, segments).count { $0 == $1 } }
+        guard let route = matching.max(by: { literals($0.path) < literals($1.path) }), !route.methods.contains(method.rawValue) else {
+            return []
+        }
+        return route.methods
     }
 }
 
@@ -208,7 +215,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// a NUL character in a JSON string of the body (`\u0000`) or in the path or query (`%00`): PostgreSQL's text
 /// cannot hold one and SQLite's C strings end at it, so it would be refused on one database and cut short on the
 /// other after the reply.
-struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestInputMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

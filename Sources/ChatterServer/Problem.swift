@@ -5,7 +5,7 @@ import Hummingbird
 import NIOFoundationCompat
 
 /// RFC 9457 problem details, the body of every error response.
-struct Problem: Encodable {
+struct Problem: Encodable, Sendable {
     var type: String
     var title: String
     var status: Int

@@ -100,6 +100,7 @@ import Testing
                 (conversation, #"{"content":"hi","stream":false}"#, "text/event-stream"),
                 (conversation, #"{"content":"hi","stream":true}"#, "application/json"),
                 (conversation, #"{"content":"hi"}"#, "application/json;q=0"),
+                (conversation, #"{"content":"hi"}"#, "application/json;q=0, */*"),
                 (conversation, #"{"content":"hi","stream":true}"#, "text/event-stream;q=0, application/json"),
                 (observed, #"{"role":"customer","content":"hi"}"#, "text/event-stream"),
             ] {
@@ -164,11 +165,23 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func connectionsThatNeverBecomeRequestsAreClosed(database: TestDatabase) async throws {
         try await Harness.with(database, environment: ["CHATTER_REQUEST_HEAD_TIMEOUT_SECONDS": "1"]) { harness in
-            // A silent connection and a request head that never ends get a 408 and are closed, not held open.
-            for partial in ["", "GET /healthz HTTP/1.1\r\nHost: x\r\n"] {
-                let answer = try await RawSocket.exchange(port: harness.port, partial, seconds: 5)
-                #expect(answer.hasPrefix("HTTP/1.1 408"), "\(partial): \(answer)")
-                #expect(answer.contains(#""type":"urn:chatter:problem:request-timeout""#))
+            // A request head that never ends gets a 408 and is closed, not held open; a silent connection is closed
+            // without a word (a preconnect could read a 408 as the answer to a request sent at that moment).
+            let partial = try await RawSocket.exchange(port: harness.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", seconds: 5)
+            #expect(partial.hasPrefix("HTTP/1.1 408"), "\(partial)")
+            #expect(partial.contains(#""type":"urn:chatter:problem:request-timeout""#))
+            #expect(try await RawSocket.exchange(port: harness.port, "", seconds: 5) == "")
+
+            // A refused handshake gets the refusal as problem+json, and nothing after it.
+            let noKey = "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            let unknownPath = noKey.replacingOccurrences(of: "/api/v1/ws", with: "/api/v1/nothing")
+                .replacingOccurrences(of: "Host: x\r\n", with: "Host: x\r\nAuthorization: Bearer \(Harness.adminKey)\r\n")
+            for (handshake, status, type) in [(noKey, 401, "unauthorized"), (unknownPath, 404, "not-found")] {
+                let answer = try await RawSocket.exchange(port: harness.port, handshake, seconds: 5)
+                #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "\(answer)")
+                #expect(answer.contains(#""type":"urn:chatter:problem:\#(type)""#), "\(answer)")
+                #expect(answer.components(separatedBy: "\r\n").count { $0.hasPrefix("HTTP/1.1 ") } == 1, "one response only: \(answer)")
             }
 
             let huge = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: \(String(repeating: "a", count: 100_000))\r\n\r\n"

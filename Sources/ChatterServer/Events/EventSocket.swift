@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import Synchronization
 
 /// The request context of the WebSocket router: the caller authenticated before the upgrade travels into
@@ -16,10 +17,13 @@ struct ChatterWebSocketContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
     let caller = Caller()
+    /// The connection, whose `ConnectionGuard` answers a refused handshake.
+    let channel: any Channel
 
     init(source: Source) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
+        self.channel = source.channel
     }
 }
 
@@ -30,7 +34,7 @@ struct ChatterWebSocketContext: RequestContext, WebSocketRequestContext {
 /// or for a subscription cut off for falling behind (the connection stays open).
 func buildWebSocketRouter(runtime: ChatterRuntime) -> Router<ChatterWebSocketContext> {
     let router = Router(context: ChatterWebSocketContext.self)
-    router.add(middleware: ProblemMiddleware(logger: runtime.logger))
+    router.add(middleware: HandshakeProblemMiddleware(logger: runtime.logger))
     router.add(middleware: AuthenticationMiddleware(access: runtime.access, cache: runtime.identities, metricsToken: nil))
     router.ws(
         "/api/v1/ws",

@@ -40,8 +40,9 @@ struct GatewayRequest {
         for (index, raw) in rawMessages.enumerated() { messages.append(try Self.message(raw, index: index)) }
         let temperature = try Self.number(body["temperature"], "temperature", range: 0...2)
         let topP = try Self.number(body["top_p"], "top_p", range: 0...1)
-        let maxTokensName = body["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens"
-        let maxTokens = try Self.integer(body[maxTokensName], maxTokensName, range: 1...10_000_000)
+        // Both are checked; the newer name wins when both are given.
+        let maxCompletionTokens = try Self.integer(body["max_completion_tokens"], "max_completion_tokens", range: 1...10_000_000)
+        let maxTokens = try Self.integer(body["max_tokens"], "max_tokens", range: 1...10_000_000)
         let stop: [String]
         switch body["stop"] {
         case nil, .null?: stop = []
@@ -66,10 +67,10 @@ struct GatewayRequest {
             if !options.isEmpty { extra["stream_options"] = .object(options) }
         }
         chat = ChatRequest(
-            model: model, messages: messages, temperature: temperature, topP: topP, maxTokens: maxTokens, stop: stop, tools: tools,
-            toolChoice: toolChoice, extra: extra, rawMessages: .array(rawMessages)
+            model: model, messages: messages, temperature: temperature, topP: topP, maxTokens: maxCompletionTokens ?? maxTokens, stop: stop,
+            tools: tools, toolChoice: toolChoice, extra: extra, rawMessages: .array(rawMessages)
         )
-        chat.maxTokensAsCompletionTokens = body["max_completion_tokens"] != nil
+        chat.maxTokensAsCompletionTokens = maxCompletionTokens != nil
         chat.hasNonTextContent = nonText
     }
 
@@ -137,6 +138,10 @@ struct GatewayRequest {
         case .string("none"), .string("auto"), .string("required"): return value
         case .object:
             guard let type = value["type"]?.string else { throw .invalid("'tool_choice.type' is required", param: "tool_choice.type") }
+            // Custom tools are not accepted (`tools` are functions), so a custom choice could name none.
+            guard type != "custom" else {
+                throw .invalid("'tool_choice' of type 'custom' needs custom tools, which are not supported", param: "tool_choice")
+            }
             if type == "function" {
                 guard let name = value["function"]?["name"]?.string else {
                     throw .invalid("'tool_choice.function.name' is required", param: "tool_choice.function.name")

@@ -76,7 +76,12 @@ enum RawSocket {
         while !enough(received) {
             let count = recv(descriptor, &byte, 1, 0)
             if count == 0 { break }
-            guard count > 0 else { throw Failure(what: "the connection was still open after \(seconds) s (errno \(errno))") }
+            if count < 0 {
+                // A server that closes with request bytes still unread sends a reset after its answer.
+                if errno == ECONNRESET, !received.isEmpty { break }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure(what: "the connection was still open after \(seconds) s") }
+                throw Failure(what: "recv failed (errno \(errno))")
+            }
             received.append(byte)
         }
         return received
