@@ -38,32 +38,61 @@ public struct AccessStore: Sendable {
         }
     }
 
+    /// A name a person gives a tenant or a key: trimmed, 1 to 200 characters, and without control characters, since
+    /// names are printed by `chatter admin` and logged (a newline or a terminal escape would forge lines).
+    public static func validName(_ name: String, of what: String) throws -> String {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count) else { throw ChatterError.invalid("\(what) name must be 1 to 200 characters") }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ChatterError.invalid("\(what) name must not contain control characters")
+        }
+        return name
+    }
+
     /// A new tenant with its first admin user and key.
     public func createTenant(named name: String) async throws -> IssuedAPIKey {
-        try await database.transaction { sql in
+        let name = try Self.validName(name, of: "a tenant's")
+        return try await database.transaction { sql in
             let tenantID = try await Self.insertTenant(named: name, on: sql)
             let userID = try await Self.insertUser(tenantID: tenantID, name: "admin", role: .admin, on: sql)
             return try await Self.insertKey(tenantID: tenantID, userID: userID, name: "\(name) admin key", role: .admin, secret: nil, on: sql)
         }
     }
 
-    /// A key for a user of the tenant: an existing user by id, or a new user with the given name and role.
-    public func createKey(tenantID: String, userID existingUserID: String?, userName: String?, role: Identity.Role, name: String) async throws -> IssuedAPIKey {
-        try await database.transaction { sql in
+    /// A key for a user of the tenant: an existing user by id, or a new user with the given name and role (member
+    /// unless given). A key for an existing user carries that user's role, so another role is refused, not ignored.
+    public func createKey(
+        tenantID: String, userID existingUserID: String?, userName: String?, role: Identity.Role?, name: String
+    ) async throws -> IssuedAPIKey {
+        let name = try Self.validName(name, of: "a key's")
+        return try await database.transaction { sql in
             guard let existingUserID else {
+                guard try await sql.raw("SELECT id FROM tenants WHERE id = \(bind: tenantID)").first() != nil else {
+                    throw ChatterError.notFound("tenant \(tenantID)")
+                }
+                let role = role ?? .member
                 let userID = try await Self.insertUser(tenantID: tenantID, name: userName ?? name, role: role, on: sql)
                 return try await Self.insertKey(tenantID: tenantID, userID: userID, name: name, role: role, secret: nil, on: sql)
             }
-            // A key for an existing user carries that user's role.
             let user = try await sql.raw("SELECT role FROM users WHERE id = \(bind: existingUserID) AND tenant_id = \(bind: tenantID)").first()
             guard let user else { throw ChatterError.notFound("user \(existingUserID)") }
             let existingRole = Identity.Role(rawValue: try user.decode(column: "role", as: String.self)) ?? .member
+            if let role, role != existingRole {
+                let article = existingRole == .admin ? "an admin" : "a member"
+                throw ChatterError.invalid("user \(existingUserID) is \(article), and a key of an existing user carries the user's role: omit role")
+            }
             return try await Self.insertKey(tenantID: tenantID, userID: existingUserID, name: name, role: existingRole, secret: nil, on: sql)
         }
     }
 
     public func tenantIDs() async throws -> [String] {
-        try await database.sql.raw("SELECT id FROM tenants ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+        try await tenants().map(\.id)
+    }
+
+    public func tenants() async throws -> [(id: String, name: String)] {
+        try await database.sql.raw("SELECT id, name FROM tenants ORDER BY id").all().map { row in
+            (try row.decode(column: "id", as: String.self), try row.decode(column: "name", as: String.self))
+        }
     }
 
     public func listKeys(tenantID: String) async throws -> [APIKey] {

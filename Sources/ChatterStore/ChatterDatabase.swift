@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import PostgresNIO
 import SQLKit
 
 /// The one database of a Chatter node: embedded SQLite by default, PostgreSQL for scale.
@@ -62,7 +63,12 @@ public final class ChatterDatabase: Sendable {
                 kind: .postgres, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: nil, inline: nil,
                 notifications: notifications
             )
-            try await database.checkConnection()
+            do {
+                try await database.checkConnection()
+            } catch {
+                await database.shutdown()
+                throw DatabaseURLError(message: "could not connect to the PostgreSQL server of CHATTER_DATABASE_URL: \(describe(error))")
+            }
             do {
                 let core = try SQLPostgresConfiguration(url: url).coreConfiguration
                 notifications.start(configuration: core, eventLoop: group.any(), signal: database.eventSignal, logger: logger)
@@ -73,6 +79,9 @@ public final class ChatterDatabase: Sendable {
             return database
         }
         guard var path = sqlitePath(from: url) else {
+            if url.hasPrefix("sqlite:") {
+                throw DatabaseURLError(message: "CHATTER_DATABASE_URL names no SQLite file (sqlite:///absolute/path or sqlite://relative/path)")
+            }
             throw DatabaseURLError(message: "CHATTER_DATABASE_URL must start with sqlite:// or postgres:// (got a value of another scheme)")
         }
         guard ["FULL", "NORMAL"].contains(sqliteSynchronous) else {
@@ -93,17 +102,38 @@ public final class ChatterDatabase: Sendable {
             as: .sqlite
         )
         let fluent = databases.database(logger: logger, on: group.any())! as! any SQLDatabase
-        // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
-        try await fluent.raw("PRAGMA journal_mode=WAL").run()
-        try await fluent.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
-        try await fluent.raw("PRAGMA busy_timeout=10000").run()
-        let writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: fluent, logger: logger)
-        let inline = try InlineSQLiteDatabase(
-            path: path, synchronous: sqliteSynchronous, connections: 2, dialect: fluent.dialect, eventLoop: group.any(), logger: logger
-        )
+        var writer: SQLiteWriter?
+        let inline: InlineSQLiteDatabase
+        do {
+            // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
+            try await fluent.raw("PRAGMA journal_mode=WAL").run()
+            try await fluent.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
+            try await fluent.raw("PRAGMA busy_timeout=10000").run()
+            writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: fluent, logger: logger)
+            inline = try InlineSQLiteDatabase(
+                path: path, synchronous: sqliteSynchronous, connections: 2, dialect: fluent.dialect, eventLoop: group.any(), logger: logger
+            )
+        } catch {
+            // Not a database (a directory, a text file) or not writable: everything opened so far is closed again,
+            // as the pools require before they go away.
+            writer?.close()
+            await databases.shutdownAsync()
+            try? await threadPool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            throw DatabaseURLError(message: "could not open the SQLite database at \(path): \(error)")
+        }
         return ChatterDatabase(
             kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: inline, notifications: nil
         )
+    }
+
+    /// PostgresNIO's errors describe themselves generically (to keep queries out of logs); the server's message or
+    /// the connection's error says what went wrong, and holds no password.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
     }
 
     static func sqlitePath(from url: String) -> String? {

@@ -122,19 +122,22 @@ struct Reconcile: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tenants and API keys.",
-        subcommands: [CreateKey.self, CreateTenant.self, RevokeKey.self, ListKeys.self]
+        subcommands: [CreateKey.self, CreateTenant.self, RevokeKey.self, ListKeys.self, ListTenants.self]
     )
 
     struct CreateKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create-key", abstract: "Create an API key (printed once).")
 
         @Option(help: "A name for the key.") var name: String
-        @Option(help: "admin or member (for a new user).") var role: String = "member"
+        @Option(help: "admin or member, for a new user (default: member); an existing user's key has the user's role.") var role: String?
         @Option(help: "Tenant id; default: the only tenant.") var tenant: String?
         @Option(name: .customLong("user-id"), help: "An existing user to give the key to; default: a new user.") var userID: String?
 
         func run() async throws {
-            guard let role = Identity.Role(rawValue: role) else { throw ValidationError("--role must be admin or member") }
+            let role = try role.map { role in
+                guard let role = Identity.Role(rawValue: role) else { throw ValidationError("--role must be admin or member") }
+                return role
+            }
             let issued = try await withRuntime { runtime -> IssuedAPIKey in
                 let tenantID = try await resolveTenant(tenant, runtime: runtime)
                 return try await runtime.access.createKey(tenantID: tenantID, userID: userID, userName: nil, role: role, name: name)
@@ -184,9 +187,24 @@ struct Admin: AsyncParsableCommand {
     }
 }
 
+extension Admin {
+    struct ListTenants: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list-tenants", abstract: "List the tenants: id and name.")
+
+        func run() async throws {
+            for tenant in try await withRuntime({ try await $0.access.tenants() }) {
+                print("\(tenant.id)  \(tenant.name)")
+            }
+        }
+    }
+}
+
 func resolveTenant(_ tenant: String?, runtime: ChatterRuntime) async throws -> String {
-    if let tenant { return tenant }
     let tenants = try await runtime.access.tenantIDs()
+    if let tenant {
+        guard tenants.contains(tenant) else { throw ValidationError("there is no tenant \(tenant) (chatter admin list-tenants would name them)") }
+        return tenant
+    }
     guard tenants.count == 1 else {
         throw ValidationError(tenants.isEmpty ? "there is no tenant yet: run chatter serve once" : "there are several tenants: pass --tenant")
     }

@@ -222,6 +222,14 @@ import Testing
             #expect(try await harness.request(.GET, "/api/v1/conversations", key: secret).status == 200)
             // A member is not an admin.
             #expect(try await harness.request(.GET, "/api/v1/admin/reconcile", key: secret).status == 403)
+            // A key of an existing user has the user's role: asking for another is refused, not ignored.
+            let memberID = try #require(created.json["key"]?["user_id"]?.string)
+            let promoted = try await harness.request(.POST, "/api/v1/admin/keys", json: #"{"name":"up","user_id":"\#(memberID)","role":"admin"}"#)
+            #expect(promoted.status == 400)
+            #expect(promoted.json["detail"]?.string?.contains("omit role") == true)
+            let second = try await harness.request(.POST, "/api/v1/admin/keys", json: #"{"name":"again","user_id":"\#(memberID)"}"#)
+            #expect(second.status == 201)
+            #expect(second.json["key"]?["role"]?.string == "member")
             // Secrets are stored hashed only.
             #expect(try await harness.count("api_keys", where: "key_hash = '\(AccessStore.hash(secret))'") == 1)
             #expect(try await harness.rows("SELECT key_hash FROM api_keys").allSatisfy { try $0.decode(column: "key_hash", as: String.self) != secret })
