@@ -26,9 +26,11 @@ extension APIHandler {
             tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID, types: types,
             conversationID: input.query.conversationId, executionID: input.query.executionId
         )
+        try await runtime.checkEventFilter(filter, identity: identity)
         let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
         let snapshot: JSONObjectWriter?
         do {
+            try await runtime.checkReplay(after: replayAfter, liveAfter: subscription.liveAfter)
             snapshot = try await runtime.intelSnapshot(for: filter, identity: identity)
         } catch {
             runtime.hub.forget(subscription)
@@ -45,6 +47,25 @@ extension APIHandler {
 }
 
 extension ChatterRuntime {
+    /// A stream filtered on a conversation or execution the caller cannot see would never deliver an event: 404.
+    func checkEventFilter(_ filter: EventStore.Filter, identity: Identity) async throws {
+        if let id = filter.conversationID { _ = try await conversations.get(id: id, for: identity) }
+        if let id = filter.executionID,
+            !(try await monitoring.executionExists(id: id, tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID))
+        {
+            throw ChatterError.notFound("execution \(id)")
+        }
+    }
+
+    /// A replay after a seq the log has not reached would never deliver an event either: the client holds a seq
+    /// of another database, or made one up. `liveAfter` is the hub's latest; the log's own is asked only beyond it
+    /// (another node's commit may not have reached this hub yet).
+    func checkReplay(after seq: Int64?, liveAfter: Int64) async throws {
+        guard let seq, seq > liveAfter else { return }
+        let latest = try await events.latestSeq()
+        guard seq <= latest else { throw ChatterError.invalid("after_seq \(seq) is beyond the event log's latest event (\(latest))") }
+    }
+
     /// A subscriber to one conversation's `intel.updated` first gets the conversation's current insights (taken
     /// after subscribing, so no update falls between; `version` orders the two).
     func intelSnapshot(for filter: EventStore.Filter, identity: Identity) async throws -> JSONObjectWriter? {

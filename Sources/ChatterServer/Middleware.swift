@@ -214,13 +214,25 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Refuses bodies over the limit with 413 before any handler runs, whether or not they declare a length, and
 /// a NUL character in a JSON string of the body (`\u0000`) or in the path or query (`%00`): PostgreSQL's text
 /// cannot hold one and SQLite's C strings end at it, so it would be refused on one database and cut short on the
-/// other after the reply.
+/// other after the reply. Escapes that are not UTF-8 and repeated query parameters are refused too: the API would
+/// read the first as absent and keep only the first of the second.
 struct RequestInputMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.string.contains("%00") {
-            throw ChatterError.invalid("the path and query must not contain the NUL character (%00)")
+        let uri = request.uri.string
+        if uri.contains("%") {
+            if uri.contains("%00") { throw ChatterError.invalid("the path and query must not contain the NUL character (%00)") }
+            // A parameter whose escapes are not UTF-8 would be read as absent (no filter at all) rather than refused.
+            if uri.removingPercentEncoding == nil { throw ChatterError.invalid("the path and query must be UTF-8 once percent-decoded") }
+        }
+        if let query = request.uri.query {
+            // Every parameter takes one value; a second would be dropped without a word.
+            var names: Set<Substring> = []
+            for pair in query.split(separator: "&") {
+                let name = pair.prefix { $0 != "=" }
+                guard names.insert(name).inserted else { throw ChatterError.invalid("the query parameter \(name) is given more than once") }
+            }
         }
         let tooLarge = ChatterError(.payloadTooLarge, "the request body is larger than \(maxBytes) bytes")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes { throw tooLarge }

@@ -25,6 +25,14 @@ public struct MonitoringStore: Sendable {
         public var inFlightModel: String?
     }
 
+    /// Whether the tenant has this execution (and, with `userID`, whether it is that user's).
+    public func executionExists(id: String, tenantID: String, userID: String?) async throws -> Bool {
+        let own: SQLQueryString = userID.map { "AND user_id = \(bind: $0)" } ?? ""
+        return try await database.sql.raw(
+            "SELECT id FROM workflow_executions WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID) \(own)"
+        ).first() != nil
+    }
+
     /// Running executions (oldest first) and the most recently finished ones (newest first).
     public func workflows(tenantID: String, userID: String?, recentLimit: Int) async throws -> (running: [Execution], recent: [Execution]) {
         let own: SQLQueryString = userID.map { "AND e.user_id = \(bind: $0)" } ?? ""

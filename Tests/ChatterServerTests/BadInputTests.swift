@@ -125,6 +125,16 @@ import Testing
                 #expect(reply.status == 400, "\(path): \(reply.body)")
                 #expect(reply.json["detail"]?.string?.contains("NUL") == true)
             }
+            // Escapes that are not UTF-8 would read as an absent filter, a repeated parameter would keep its first value.
+            for (path, says) in [
+                ("/api/v1/events?types=%FF", "UTF-8"), ("/api/v1/conversations?limit=1&limit=2", "limit is given more than once"),
+                ("/api/v1/events?after_seq=100000", "beyond the event log's latest event"),
+            ] {
+                let reply = try await harness.request(.GET, path)
+                #expect(reply.status == 400, "\(path): \(reply.body)")
+                #expect(reply.json["detail"]?.string?.contains(says) == true, "\(path): \(reply.body)")
+            }
+            #expect(try await harness.request(.GET, "/api/v1/events?execution_id=nope").status == 404)
             // An escaped backslash followed by "u0000" is plain text, and is kept as sent.
             let literal = try await harness.request(.POST, "/api/v1/conversations", json: #"{"title":"a\\u0000b"}"#)
             #expect(literal.status == 201)

@@ -105,10 +105,19 @@ import Testing
             socket.send(#"{"type":"jump","id":"x"}"#)
             socket.send("not json")
             socket.send(#"{"type":"subscribe","id":"calls"}"#)
-            let errors = try await socket.wait { $0.filter { $0["type"]?.string == "error" }.count == 4 }.filter { $0["type"]?.string == "error" }
+            // A refusal names the field at fault; an unknown field is refused, not a subscription to everything.
+            socket.send(#"{"type":"subscribe","id":"typo","typo_types":["x"]}"#)
+            socket.send(#"{"type":"subscribe","id":"seq","after_seq":"3"}"#)
+            socket.send(#"{"type":"subscribe","id":"ahead","after_seq":100000}"#)
+            socket.send(#"{"type":"subscribe","id":"ghost","execution_id":"nope"}"#)
+            let errors = try await socket.wait { $0.filter { $0["type"]?.string == "error" }.count == 8 }.filter { $0["type"]?.string == "error" }
             #expect(errors[0]["detail"]?.string?.contains("nope") == true)
             #expect(errors[1]["detail"]?.string?.contains("jump") == true)
             #expect(errors[3]["detail"]?.string?.contains("already exists") == true)
+            #expect(errors[4]["id"]?.string == "typo" && errors[4]["detail"]?.string?.contains("typo_types") == true)
+            #expect(errors[5]["id"]?.string == "seq" && errors[5]["detail"]?.string?.contains("after_seq must be a whole number") == true)
+            #expect(errors[6]["detail"]?.string?.contains("beyond the event log's latest event") == true)
+            #expect(errors[7]["detail"]?.string?.contains("execution nope was not found") == true)
         }
     }
 

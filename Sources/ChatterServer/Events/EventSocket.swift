@@ -74,16 +74,59 @@ struct EventSocketSession: Sendable {
     let identity: Identity
     let writer: SocketWriter
 
-    struct ClientMessage: Decodable {
+    /// One message from the client, read field by field so that a refusal names the field at fault.
+    struct ClientMessage {
+        struct Refusal: Error {
+            var id: String?
+            var detail: String
+        }
+
+        static let fields = ["type", "id", "types", "conversation_id", "execution_id", "after_seq"]
+
         var type: String
-        var id: String?
+        var id: String
         var types: [String]?
         var conversationId: String?
         var executionId: String?
         var afterSeq: Int64?
 
-        enum CodingKeys: String, CodingKey {
-            case type, id, types, conversationId = "conversation_id", executionId = "execution_id", afterSeq = "after_seq"
+        init(_ text: String) throws(Refusal) {
+            guard case .object(let fields)? = try? JSONValue(parsing: text.utf8), case .string(let type)? = fields["type"] else {
+                throw Refusal(detail: "a message is a JSON object with a type: subscribe or unsubscribe")
+            }
+            guard case .string(let id)? = fields["id"], (1...100).contains(id.count) else {
+                throw Refusal(detail: "every message needs an id (1 to 100 characters)")
+            }
+            if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+                throw Refusal(id: id, detail: "unknown field \"\(unknown)\"; a message has \(Self.fields.joined(separator: ", "))")
+            }
+            func string(_ key: String) throws(Refusal) -> String? {
+                switch fields[key] {
+                case nil, .null?: return nil
+                case .string(let value)?: return value
+                default: throw Refusal(id: id, detail: "\(key) must be a string")
+                }
+            }
+            self.type = type
+            self.id = id
+            conversationId = try string("conversation_id")
+            executionId = try string("execution_id")
+            switch fields["types"] {
+            case nil, .null?: types = nil
+            case .array(let names)?:
+                types = try names.map { name throws(Refusal) in
+                    guard case .string(let name) = name else { throw Refusal(id: id, detail: "types must be an array of event type names") }
+                    return name
+                }
+            default: throw Refusal(id: id, detail: "types must be an array of event type names")
+            }
+            switch fields["after_seq"] {
+            case nil, .null?: afterSeq = nil
+            case .number(let number)?:
+                guard let seq = Int64(exactly: number), seq >= 0 else { throw Refusal(id: id, detail: "after_seq must be a whole number, not negative") }
+                afterSeq = seq
+            default: throw Refusal(id: id, detail: "after_seq must be a whole number, not negative")
+            }
         }
     }
 
@@ -98,14 +141,14 @@ struct EventSocketSession: Sendable {
                     try await error(nil, "messages are JSON text")
                     continue
                 }
-                guard let request = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8)) else {
-                    try await error(nil, "a message is a JSON object with a type: subscribe or unsubscribe")
+                let request: ClientMessage
+                do {
+                    request = try ClientMessage(text)
+                } catch {
+                    try await self.error(error.id, error.detail)
                     continue
                 }
-                guard let id = request.id, !id.isEmpty, id.count <= 100 else {
-                    try await error(nil, "every message needs an id (1 to 100 characters)")
-                    continue
-                }
+                let id = request.id
                 for id in ended.ids.withLock({ finished in defer { finished.removeAll() }; return finished }) {
                     subscriptions.removeValue(forKey: id)
                 }
@@ -128,22 +171,25 @@ struct EventSocketSession: Sendable {
                         try await error(id, "unknown event type \"\(unknown)\"")
                         continue
                     }
-                    if let after = request.afterSeq, after < 0 {
-                        try await error(id, "after_seq must not be negative")
-                        continue
-                    }
                     let filter = EventStore.Filter(
                         tenantID: identity.tenantID, userID: identity.isAdmin ? nil : identity.userID,
                         types: request.types.map(Set.init).flatMap { $0.isEmpty ? nil : $0 },
                         conversationID: request.conversationId, executionID: request.executionId
                     )
+                    do {
+                        try await runtime.checkEventFilter(filter, identity: identity)
+                    } catch let refusal as ChatterError {
+                        try await self.error(id, refusal.detail)
+                        continue
+                    }
                     let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
                     let snapshot: JSONObjectWriter?
                     do {
+                        try await runtime.checkReplay(after: request.afterSeq, liveAfter: subscription.liveAfter)
                         snapshot = try await runtime.intelSnapshot(for: filter, identity: identity)
                     } catch {
                         runtime.hub.forget(subscription)
-                        try await self.error(id, (error as? ChatterError)?.detail ?? "the conversation's insights could not be read")
+                        try await self.error(id, (error as? ChatterError)?.detail ?? "the subscription could not be started")
                         continue
                     }
                     var acknowledgement = JSONObjectWriter()
