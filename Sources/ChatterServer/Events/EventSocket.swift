@@ -123,7 +123,9 @@ struct EventSocketSession: Sendable {
             switch fields["after_seq"] {
             case nil, .null?: afterSeq = nil
             case .number(let number)?:
-                guard let seq = Int64(exactly: number), seq >= 0 else { throw Refusal(id: id, detail: "after_seq must be a whole number, not negative") }
+                guard let seq = Int64(exactly: number), seq >= 0 else {
+                    throw Refusal(id: id, detail: "after_seq must be a whole number, not negative")
+                }
                 afterSeq = seq
             default: throw Refusal(id: id, detail: "after_seq must be a whole number, not negative")
             }
