@@ -207,6 +207,26 @@ import Testing
         }
     }
 
+    /// Between keepalives a revoked key's stream is checked again before its next event once the last check is 4 s
+    /// old, so it sees nothing committed after that (the key could have been revoked on another node).
+    @Test(arguments: TestDatabase.all)
+    func aRevokedKeysStreamGetsNoEventAfterTheRecheck(database: TestDatabase) async throws {
+        try await Harness.with(database, environment: ["CHATTER_EVENTS_KEEPALIVE_SECONDS": "120"]) { harness in
+            let tenant = try #require(try await harness.runtime.access.tenantIDs().first)
+            let watcher = try await harness.runtime.access.createKey(tenantID: tenant, userID: nil, userName: "w", role: .admin, name: "w")
+            let subscriber = try await EventSubscriber.connect(harness, query: "types=workflow.completed", key: watcher.secret)
+            defer { Task { await subscriber.close() } }
+            _ = try await harness.send(try await harness.createConversation(), #"{"content":"hi"}"#)
+            try await subscriber.wait { $0.contains { $0.event == "workflow.completed" } }
+            #expect(try await harness.request(.DELETE, "/api/v1/admin/keys/\(watcher.key.id)").status == 200)
+            try await Task.sleep(for: .milliseconds(4500))
+            _ = try await harness.send(try await harness.createConversation(), #"{"content":"again"}"#)
+            let frames = try await subscriber.wait { $0.last?.event == "error" }
+            #expect(frames.last?.data["detail"]?.string?.contains("revoked") == true)
+            #expect(frames.filter { $0.event == "workflow.completed" }.count == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func retentionDeletesOnlyOldEvents(database: TestDatabase) async throws {
         try await Harness.with(database) { harness in

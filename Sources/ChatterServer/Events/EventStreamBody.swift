@@ -32,8 +32,12 @@ struct EventFeed {
 
     let lease: Lease
     let filter: EventStore.Filter
-    /// Asked at each keepalive: whether the key that opened the feed is still valid.
+    /// Whether the key that opened the feed is still valid: asked at each keepalive, and before an event once the
+    /// last answer is older than `reauthorization`, so a revoked key's feed ends within that time wherever the key
+    /// was revoked (the README promises 5 s).
     let stillAuthorized: @Sendable () async -> Bool
+    static let reauthorization = Duration.seconds(4)
+    var authorizedAt = ContinuousClock.now
     var replayCursor: Int64?
     var pending: [StoredEvent] = []
     var lastSent: Int64
@@ -80,20 +84,30 @@ struct EventFeed {
             bufferedIndex += 1
             switch item {
             case .keepalive:
-                guard await stillAuthorized() else {
-                    finished = true
-                    lease.hub.forget(lease.subscription)
-                    return .revoked
-                }
+                guard await reauthorize() else { return .revoked }
                 return .keepalive
             case .event(let event):
                 guard event.seq > lastSent else { continue }
+                if ContinuousClock.now - authorizedAt > Self.reauthorization {
+                    guard await reauthorize() else { return .revoked }
+                }
                 lastSent = event.seq
                 return .event(event)
             }
         }
         finished = true
         return lease.hub.overflowed(lease.subscription) ? .cutOff(lastSent: lastSent) : nil
+    }
+
+    /// Asks whether the key is still valid; if not, the feed ends.
+    private mutating func reauthorize() async -> Bool {
+        guard await stillAuthorized() else {
+            finished = true
+            lease.hub.forget(lease.subscription)
+            return false
+        }
+        authorizedAt = .now
+        return true
     }
 
     /// The next live event if one is already taken from the queue, without waiting (to coalesce writes).
