@@ -79,13 +79,14 @@ struct UpstreamCaller: Sendable {
                     }
                 } catch let stop as StreamStop {
                     // The client left and policy (cancel mode, drain time or drain slots) ended the upstream read:
-                    // what arrived is estimated; no reply is stored.
+                    // the call was cancelled (a failure, `llm.call.failed`), what arrived is estimated, and no reply
+                    // is stored. A call read on to its end after the client left is `client_disconnected` below.
                     let usage = estimator.usage(messages: request.messages, output: partial.text)
                     let pricing = try await prices.price(tenantID: call.tenantID, usage: usage, provider: call.provider, model: call.model, day: call.day)
                     _ = try await finish(
                         call, span: span,
                         CallOutcome(
-                            status: .clientDisconnected, usage: usage, pricing: pricing, error: stop.description,
+                            status: .cancelled, usage: usage, pricing: pricing, error: stop.description,
                             firstTokenAtMilliseconds: firstToken.milliseconds, finishedAtMilliseconds: Clock.nowMilliseconds(), executionStatus: .failed
                         )
                     )

@@ -211,7 +211,11 @@ import Testing
                 // Read to its end, the call would carry the reported 100 output tokens; each policy stopped it
                 // early, so it carries an estimate of what had arrived.
                 let row = try await harness.rows("SELECT status, usage_source, output_tokens, error FROM llm_calls").first!
-                #expect(try row.decode(column: "status", as: String.self) == "client_disconnected", "\(reason)")
+                // Cut short, the call was cancelled: it counts as failed, as its execution does.
+                #expect(try row.decode(column: "status", as: String.self) == "cancelled", "\(reason)")
+                #expect(try await harness.count("events", where: "type = 'llm.call.failed'") == 1, "\(reason)")
+                let windows = try await harness.request(.GET, "/api/v1/monitoring/summary").json["windows"]?.array ?? []
+                #expect(windows.first?["models"]?.array.first?["failed_calls"]?.int == 1, "\(reason): \(windows)")
                 #expect(try row.decode(column: "usage_source", as: String?.self) == "estimated", "\(reason)")
                 #expect(try row.decode(column: "output_tokens", as: Int64.self) < 100, "\(reason)")
                 #expect(try row.decode(column: "error", as: String?.self)?.contains(reason) == true, "\(reason)")
