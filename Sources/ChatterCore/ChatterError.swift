@@ -13,6 +13,7 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
         case unsupportedMediaType = "unsupported-media-type"
         case requestTimeout = "request-timeout"
         case headersTooLarge = "headers-too-large"
+        case upgradeRequired = "upgrade-required"
         case conflict = "conflict"
         case upstreamError = "upstream-error"
         case upstreamRateLimited = "upstream-rate-limited"

@@ -13,6 +13,7 @@ struct APIHandler: APIProtocol {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
         try Self.validateTitle(body.title)
+        try Self.validateSystemPrompt(body.systemPrompt)
         if let model = body.model { try await runtime.chat.validateModel(model) }
         let mode = body.mode.flatMap { ConversationMode(rawValue: $0.rawValue) } ?? .assistant
         if mode == .observe, body.model != nil || body.systemPrompt != nil {
@@ -45,6 +46,7 @@ struct APIHandler: APIProtocol {
         let identity = try RequestScope.caller()
         guard case .json(let body) = input.body else { throw ChatterError.invalid("expected a JSON body") }
         try Self.validateTitle(body.title)
+        try Self.validateSystemPrompt(body.systemPrompt)
         if let model = body.model, !model.isEmpty { try await runtime.chat.validateModel(model) }
         // An empty string clears a field; an absent field is left as it is.
         func change(_ value: String?) -> String?? {
@@ -152,5 +154,12 @@ struct APIHandler: APIProtocol {
 
     static func validateTitle(_ title: String?) throws {
         if let title, title.count > 500 { throw ChatterError.invalid("title must be at most 500 characters") }
+    }
+
+    /// As long as a message may be: the prompt goes with every turn of the conversation.
+    static func validateSystemPrompt(_ prompt: String?) throws {
+        if let prompt, prompt.count > ChatService.maxContentCharacters {
+            throw ChatterError.invalid("system_prompt must be at most \(ChatService.maxContentCharacters) characters")
+        }
     }
 }

@@ -220,6 +220,10 @@ public func buildRouter(runtime: ChatterRuntime) -> Router<BasicRequestContext> 
             body: .init(byteBuffer: ByteBuffer(bytes: text))
         )
     }
+    // The WebSocket is served before routing, on an upgrade; asked as plain HTTP, the path says what it needs.
+    router.get("/api/v1/ws") { _, _ -> Response in
+        throw ChatterError(.upgradeRequired, "this is the event log's WebSocket: send the WebSocket handshake (Upgrade: websocket)")
+    }
     router.add(middleware: RequestInputMiddleware(maxBytes: runtime.configuration.maxBodyBytes))
     router.add(middleware: AcceptMiddleware())
     GatewayController(runtime: runtime).addRoutes(to: router)

@@ -31,7 +31,8 @@ struct GuardedHTTPChannel: ServerChildChannel {
             GuardedHTTPChannel(
                 base: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
-                    configuration: .init(http1: .init(idleTimeout: idleTimeout))
+                    // Text frames that are not UTF-8 close the socket (1007), as RFC 6455 asks.
+                    configuration: .init(http1: .init(idleTimeout: idleTimeout), ws: .init(validateUTF8: true))
                 ),
                 headTimeout: TimeAmount(headTimeout)
             )

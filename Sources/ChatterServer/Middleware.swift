@@ -38,6 +38,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[.requestID] = requestID
                 if chatterError.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
                 if !allowed.isEmpty { response.headers[.allow] = allowed.joined(separator: ", ") }
+                if chatterError.kind == .upgradeRequired {
+                    response.headers[.upgrade] = "websocket"
+                    response.headers[.connection] = "Upgrade"
+                }
                 return response
             }
         }

@@ -81,7 +81,9 @@ public struct PriceInput: Sendable, Decodable {
         func amount(_ text: String?, _ field: String) throws -> Int64? {
             guard let text else { return nil }
             guard let value = USDAmount.nanoUSD(fromDecimal: text) else {
-                throw ChatterError.invalid("\(field) must be a non-negative decimal amount of USD with at most 9 decimals (got \"\(text)\")")
+                throw ChatterError.invalid(
+                    "\(field) must be a non-negative decimal amount of USD, at most 10000 and with at most 9 decimals (got \"\(text)\")"
+                )
             }
             return value
         }

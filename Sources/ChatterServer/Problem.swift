@@ -38,6 +38,7 @@ struct Problem: Encodable, Sendable {
         case .unsupportedMediaType: .unsupportedMediaType
         case .requestTimeout: .requestTimeout
         case .headersTooLarge: .requestHeaderFieldsTooLarge
+        case .upgradeRequired: .upgradeRequired
         case .conflict: .conflict
         case .upstreamError: .badGateway
         case .upstreamRateLimited: .tooManyRequests

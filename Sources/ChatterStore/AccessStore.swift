@@ -106,15 +106,35 @@ public struct AccessStore: Sendable {
     }
 
     /// Revokes a key of the tenant; a key of another tenant is not found.
+    /// Revokes a key of the tenant (again: a no-op); a key of another tenant is not found. The tenant's last active
+    /// admin key is refused (409): without it nobody could manage the tenant's keys through the API.
     public func revokeKey(id: String, tenantID: String) async throws -> APIKey {
         let now = Clock.nowMilliseconds()
-        let revoked = try await database.sql.raw(
-            """
-            UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, \(bind: now))
-            WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID) RETURNING id
-            """
-        ).first()
-        guard revoked != nil else { throw ChatterError.notFound("API key \(id)") }
+        try await database.transaction { sql in
+            let key = try await sql.raw(
+                """
+                SELECT u.role, k.revoked_at_ms FROM api_keys k JOIN users u ON u.id = k.user_id
+                WHERE k.id = \(bind: id) AND k.tenant_id = \(bind: tenantID)
+                """
+            ).first()
+            guard let key else { throw ChatterError.notFound("API key \(id)") }
+            let activeAdmin = try key.decode(column: "role", as: String.self) == Identity.Role.admin.rawValue
+                && key.decode(column: "revoked_at_ms", as: Int64?.self) == nil
+            if activeAdmin {
+                let others = try await sql.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM api_keys k JOIN users u ON u.id = k.user_id
+                    WHERE k.tenant_id = \(bind: tenantID) AND k.id <> \(bind: id) AND u.role = 'admin' AND k.revoked_at_ms IS NULL
+                    """
+                ).first()?.decode(column: "n", as: Int64.self) ?? 0
+                guard others > 0 else {
+                    throw ChatterError(.conflict, "this is the tenant's last active admin key: create another admin key before revoking it")
+                }
+            }
+            try await sql.raw(
+                "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, \(bind: now)) WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)"
+            ).run()
+        }
         return try await listKeys(tenantID: tenantID).first { $0.id == id }!
     }
 

@@ -61,6 +61,28 @@ import Testing
             #expect(gatewayMethod.header("Allow") == "POST")
             #expect(gatewayMethod.json["error"]?["type"]?.string == "invalid_request_error")
             #expect(try await harness.request(.DELETE, "/api/v1/conversations/\(conversation)/nothing").status == 404)
+            // The WebSocket's path asked as plain HTTP says what it needs.
+            let plainSocket = try await harness.request(.GET, "/api/v1/ws")
+            #expect(plainSocket.status == 426)
+            #expect(plainSocket.header("Upgrade") == "websocket")
+            #expect(try await harness.request(.POST, "/api/v1/ws", json: "{}").header("Allow") == "GET")
+            #expect(try await harness.count("conversations") == 1)
+        }
+    }
+
+    /// A system prompt goes with every turn: it may be as long as a message, no longer.
+    @Test func systemPromptsAreBounded() async throws {
+        try await Harness.with(.sqlite, environment: ["CHATTER_MAX_BODY_BYTES": "1048576"]) { harness in
+            let huge = try await harness.request(
+                .POST, "/api/v1/conversations", json: #"{"system_prompt":"\#(String(repeating: "x", count: 200_001))"}"#
+            )
+            #expect(huge.status == 400)
+            #expect(huge.json["detail"]?.string?.contains("system_prompt must be at most 200000 characters") == true)
+            let conversation = try await harness.createConversation()
+            let patched = try await harness.request(
+                .PATCH, "/api/v1/conversations/\(conversation)", json: #"{"system_prompt":"\#(String(repeating: "x", count: 200_001))"}"#
+            )
+            #expect(patched.status == 400)
             #expect(try await harness.count("conversations") == 1)
         }
     }
@@ -245,6 +267,14 @@ import Testing
             #expect(try await harness.rows("SELECT key_hash FROM api_keys").allSatisfy { try $0.decode(column: "key_hash", as: String.self) != secret })
             let listed = try await harness.request(.GET, "/api/v1/admin/keys")
             #expect(!listed.body.contains(secret))
+
+            // The tenant's last active admin key cannot be revoked: nobody could manage keys through the API again.
+            let adminKeys = try await harness.request(.GET, "/api/v1/admin/keys").json["data"]?.array ?? []
+            let adminKeyID = try #require(adminKeys.first { $0["role"]?.string == "admin" }?["id"]?.string)
+            let lastAdmin = try await harness.request(.DELETE, "/api/v1/admin/keys/\(adminKeyID)")
+            #expect(lastAdmin.status == 409)
+            #expect(lastAdmin.json["detail"]?.string?.contains("last active admin key") == true)
+            #expect(try await harness.request(.GET, "/api/v1/conversations").status == 200)
 
             #expect(try await harness.request(.DELETE, "/api/v1/admin/keys/\(keyID)").status == 200)
             let revoked = try await harness.request(.GET, "/api/v1/conversations", key: secret)

@@ -97,6 +97,13 @@ import Testing
                 key: foreign.secret, headers: ["X-Chatter-Conversation-ID": conversation]
             )
             #expect(hidden.status == 404)
+            let observed = try await harness.createConversation(#"{"mode":"observe"}"#)
+            let intoObserved = try await harness.request(
+                .POST, "/v1/chat/completions", json: #"{"model":"demo/echo","messages":[{"role":"user","content":"x"}]}"#,
+                headers: ["X-Chatter-Conversation-ID": observed]
+            )
+            #expect(intoObserved.status == 400)
+            #expect(intoObserved.json["error"]?["message"]?.string?.contains("observed") == true)
             #expect(hidden.json["error"]?["message"]?.string != nil)
 
             let unsupported = try await harness.request(

@@ -79,7 +79,12 @@ struct GatewayController {
         }
         var conversationID: String?
         if let attached = request.headers[Self.conversationHeader] {
-            conversationID = try await runtime.conversations.get(id: attached, for: identity).id
+            let conversation = try await runtime.conversations.get(id: attached, for: identity)
+            // An observed conversation is people talking: it takes no model calls, here as in its own turns.
+            guard conversation.mode != .observe else {
+                throw GatewayError.invalid("conversation \(attached) is observed (mode observe) and takes no model calls", param: nil)
+            }
+            conversationID = conversation.id
         }
         let start = CallStart(
             identity: identity, conversationID: conversationID, correlationID: RequestScope.requestID, executionKind: "gateway",
