@@ -17,9 +17,11 @@ extension APIHandler {
             types = names.isEmpty ? nil : names
         }
         var replayAfter = input.query.afterSeq
+        var replayName = "after_seq"
         if let header = input.headers.lastEventID?.trimmingCharacters(in: .whitespaces), !header.isEmpty {
             guard let seq = Int64(header), seq >= 0 else { throw ChatterError.invalid("Last-Event-ID must be an event seq (a whole number)") }
             replayAfter = seq
+            replayName = "Last-Event-ID"
         }
         if let after = replayAfter, after < 0 { throw ChatterError.invalid("after_seq must not be negative") }
         let filter = EventStore.Filter(
@@ -30,17 +32,18 @@ extension APIHandler {
         let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
         let snapshot: JSONObjectWriter?
         do {
-            try await runtime.checkReplay(after: replayAfter, liveAfter: subscription.liveAfter)
+            try await runtime.checkReplay(after: replayAfter, liveAfter: subscription.liveAfter, named: replayName)
             snapshot = try await runtime.intelSnapshot(for: filter, identity: identity)
         } catch {
             runtime.hub.forget(subscription)
             throw error
         }
         let access = runtime.access
+        let identities = runtime.identities
         let keyID = identity.apiKeyID
         let body = EventStreamBody(
             hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter, snapshot: snapshot,
-            stillAuthorized: { (try? await access.isActive(keyID: keyID)) ?? true }
+            stillAuthorized: { await identities.isActive(keyID: keyID, access: access) }
         )
         return .ok(.init(body: .textEventStream(HTTPBody(body, length: .unknown, iterationBehavior: .single))))
     }
@@ -57,13 +60,13 @@ extension ChatterRuntime {
         }
     }
 
-    /// A replay after a seq the log has not reached would never deliver an event either: the client holds a seq
-    /// of another database, or made one up. `liveAfter` is the hub's latest; the log's own is asked only beyond it
-    /// (another node's commit may not have reached this hub yet).
-    func checkReplay(after seq: Int64?, liveAfter: Int64) async throws {
+    /// A replay after a seq the log has never given out would never deliver an event either: the client holds a
+    /// seq of another database, or made one up. `liveAfter` is the hub's latest; the log is asked only beyond it
+    /// (another node's commit may not have reached this hub yet), and counts pruned events as given.
+    func checkReplay(after seq: Int64?, liveAfter: Int64, named name: String = "after_seq") async throws {
         guard let seq, seq > liveAfter else { return }
-        let latest = try await events.latestSeq()
-        guard seq <= latest else { throw ChatterError.invalid("after_seq \(seq) is beyond the event log's latest event (\(latest))") }
+        let given = try await events.highestSeqGiven()
+        guard seq <= given else { throw ChatterError.invalid("\(name) \(seq) is beyond the event log's latest event (\(given))") }
     }
 
     /// A subscriber to one conversation's `intel.updated` first gets the conversation's current insights (taken

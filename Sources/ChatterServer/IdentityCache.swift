@@ -29,5 +29,22 @@ final class IdentityCache: Sendable {
 
     func forget(apiKeyID: String) {
         entries.withLock { entries in entries = entries.filter { $0.value.identity.apiKeyID != apiKeyID } }
+        activity.withLock { $0[apiKeyID] = (false, .now) }
+    }
+
+    /// Whether keys of open streams are still active: asked of the database at most once a second per key, however
+    /// many streams the key holds open; a revoked key stays revoked. An unreadable answer keeps the stream (the next
+    /// check asks again).
+    private let activity = Mutex<[String: (active: Bool, checked: ContinuousClock.Instant)]>([:])
+
+    func isActive(keyID: String, access: AccessStore) async -> Bool {
+        let now = ContinuousClock.now
+        if let known = activity.withLock({ $0[keyID] }), !known.active || now - known.checked < .seconds(1) { return known.active }
+        guard let active = try? await access.isActive(keyID: keyID) else { return true }
+        activity.withLock { activity in
+            if activity.count >= capacity { activity.removeAll() }
+            activity[keyID] = (active, now)
+        }
+        return active
     }
 }

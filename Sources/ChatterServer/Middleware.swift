@@ -228,13 +228,17 @@ struct RequestInputMiddleware<Context: RequestContext>: RouterMiddleware {
         if uri.contains("%") {
             if uri.contains("%00") { throw ChatterError.invalid("the path and query must not contain the NUL character (%00)") }
             // A parameter whose escapes are not UTF-8 would be read as absent (no filter at all) rather than refused.
-            if uri.removingPercentEncoding == nil { throw ChatterError.invalid("the path and query must be UTF-8 once percent-decoded") }
+            if uri.removingPercentEncoding == nil {
+                throw ChatterError.invalid("the path and query must be percent-encoded UTF-8 (each % followed by two hex digits)")
+            }
         }
         if let query = request.uri.query {
             // Every parameter takes one value; a second would be dropped without a word.
-            var names: Set<Substring> = []
+            var names: Set<String> = []
             for pair in query.split(separator: "&") {
-                let name = pair.prefix { $0 != "=" }
+                let raw = pair.prefix { $0 != "=" }
+                let name = raw.removingPercentEncoding ?? String(raw)
+                guard !name.isEmpty else { throw ChatterError.invalid("a query parameter has no name (\"\(pair)\")") }
                 guard names.insert(name).inserted else { throw ChatterError.invalid("the query parameter \(name) is given more than once") }
             }
         }

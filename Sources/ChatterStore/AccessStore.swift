@@ -105,12 +105,15 @@ public struct AccessStore: Sendable {
         ).all().map(Self.apiKey(from:))
     }
 
-    /// Revokes a key of the tenant; a key of another tenant is not found.
     /// Revokes a key of the tenant (again: a no-op); a key of another tenant is not found. The tenant's last active
     /// admin key is refused (409): without it nobody could manage the tenant's keys through the API.
     public func revokeKey(id: String, tenantID: String) async throws -> APIKey {
         let now = Clock.nowMilliseconds()
+        let serialise = database.kind == .postgres
         try await database.transaction { sql in
+            // Two admin keys revoked at once must not both see the other as the one that remains: PostgreSQL's READ
+            // COMMITTED would let them, so revocations of a tenant queue on its row (SQLite's writes are serial).
+            if serialise { try await sql.raw("SELECT id FROM tenants WHERE id = \(bind: tenantID) FOR UPDATE").run() }
             let key = try await sql.raw(
                 """
                 SELECT u.role, k.revoked_at_ms FROM api_keys k JOIN users u ON u.id = k.user_id

@@ -180,6 +180,16 @@ public struct EventStore: Sendable {
             .decode(column: "seq", as: Int64.self) ?? 0
     }
 
+    /// The highest seq the log has ever given out, pruned events included (their seqs are never given again).
+    public func highestSeqGiven() async throws -> Int64 {
+        let query: SQLQueryString =
+            database.kind == .sqlite
+            ? "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM sqlite_sequence WHERE name = 'events'"
+            : "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM events_seq_seq"
+        let given = try await database.sql.raw(query).first()?.decode(column: "seq", as: Int64.self) ?? 0
+        return max(given, try await latestSeq())
+    }
+
     /// Retention: deletes events older than the cutoff; returns how many.
     /// Deletes in batches of 1,000 so that a large backlog never holds the database's write lock for long.
     @discardableResult

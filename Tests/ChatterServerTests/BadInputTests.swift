@@ -283,6 +283,24 @@ import Testing
         }
     }
 
+    /// Revoking every admin key of a tenant at once leaves exactly one: the rule holds under concurrency too.
+    @Test(arguments: TestDatabase.all)
+    func theLastAdminKeyOutlivesConcurrentRevocations(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let access = harness.runtime.access
+            let tenant = try #require(try await access.tenantIDs().first)
+            for name in ["second", "third"] { _ = try await access.createKey(tenantID: tenant, userID: nil, userName: name, role: .admin, name: name) }
+            let adminKeys = try await access.listKeys(tenantID: tenant).filter { $0.role == .admin }.map(\.id)
+            #expect(adminKeys.count == 3)
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for id in adminKeys { group.addTask { (try? await access.revokeKey(id: id, tenantID: tenant)) != nil } }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 2)
+            #expect(try await access.listKeys(tenantID: tenant).filter { $0.role == .admin && $0.revokedAtMilliseconds == nil }.count == 1)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func requestIDsTravelFromRequestToResponseAndExecution(database: TestDatabase) async throws {
         try await Harness.with(database) { harness in

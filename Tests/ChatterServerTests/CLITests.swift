@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-/// The `chatter` binary's commands refuse what the API refuses, and a database that cannot be opened is a one-line
-/// error and exit status 1, not a crash.
+/// The `chatter` binary's commands refuse what the API refuses, and a database that cannot be opened is an error
+/// message and exit status 1, not a crash.
 @Suite struct CLITests {
-    @Test func commandsReportBadInputInOneLine() async throws {
+    @Test func commandsRefuseBadInputAndUnopenableDatabases() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatter-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

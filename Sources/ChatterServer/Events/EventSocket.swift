@@ -91,11 +91,14 @@ struct EventSocketSession: Sendable {
         var afterSeq: Int64?
 
         init(_ text: String) throws(Refusal) {
-            guard case .object(let fields)? = try? JSONValue(parsing: text.utf8), case .string(let type)? = fields["type"] else {
+            guard case .object(let fields)? = try? JSONValue(parsing: text.utf8) else {
                 throw Refusal(detail: "a message is a JSON object with a type: subscribe or unsubscribe")
             }
             guard case .string(let id)? = fields["id"], (1...100).contains(id.count) else {
                 throw Refusal(detail: "every message needs an id (1 to 100 characters)")
+            }
+            guard case .string(let type)? = fields["type"] else {
+                throw Refusal(id: id, detail: "a message is a JSON object with a type: subscribe or unsubscribe")
             }
             if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
                 throw Refusal(id: id, detail: "unknown field \"\(unknown)\"; a message has \(Self.fields.joined(separator: ", "))")
@@ -156,7 +159,7 @@ struct EventSocketSession: Sendable {
                 }
                 switch request.type {
                 case "subscribe":
-                    guard (try? await runtime.access.isActive(keyID: identity.apiKeyID)) ?? true else {
+                    guard await runtime.identities.isActive(keyID: identity.apiKeyID, access: runtime.access) else {
                         try await error(id, EventFeed.revokedProblem(instance: "/api/v1/ws").detail)
                         continue
                     }
@@ -180,8 +183,8 @@ struct EventSocketSession: Sendable {
                     )
                     do {
                         try await runtime.checkEventFilter(filter, identity: identity)
-                    } catch let refusal as ChatterError {
-                        try await self.error(id, refusal.detail)
+                    } catch {
+                        try await self.error(id, (error as? ChatterError)?.detail ?? "the subscription's filter could not be checked")
                         continue
                     }
                     let subscription = try await runtime.hub.subscribe(filter, queueLimit: runtime.configuration.eventQueueLimit)
@@ -213,13 +216,14 @@ struct EventSocketSession: Sendable {
                     }
                     let replayAfter = request.afterSeq
                     let access = runtime.access
+                    let identities = runtime.identities
                     let keyID = identity.apiKeyID
                     subscriptions[id] = Task {
                         defer { ended.ids.withLock { _ = $0.insert(id) } }
                         await forward(
                             EventFeed(
                                 hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter,
-                                stillAuthorized: { (try? await access.isActive(keyID: keyID)) ?? true }
+                                stillAuthorized: { await identities.isActive(keyID: keyID, access: access) }
                             ),
                             subscription: id
                         )

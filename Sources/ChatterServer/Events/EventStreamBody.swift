@@ -61,6 +61,9 @@ struct EventFeed {
         if finished { return nil }
         while let cursor = replayCursor {
             if !pending.isEmpty {
+                if ContinuousClock.now - authorizedAt > Self.reauthorization {
+                    guard await reauthorize() else { return .revoked }
+                }
                 let event = pending.removeFirst()
                 lastSent = event.seq
                 return .event(RenderedEvent(event))
