@@ -82,8 +82,8 @@ public struct PriceInput: Sendable, Decodable {
             guard let text else { return nil }
             guard let value = USDAmount.nanoUSD(fromDecimal: text) else {
                 throw ChatterError.invalid(
-                    "\(field) must be a non-negative decimal amount of USD, at most \(USDAmount.maximumNanoUSD / 1_000_000_000) and with at most 9 decimals "
-                        + "(got \"\(text)\")"
+                    "\(field) must be a non-negative decimal amount of USD, at most \(USDAmount.maximumNanoUSD / 1_000_000_000) "
+                        + "and with at most 9 decimals (got \"\(text)\")"
                 )
             }
             return value

@@ -289,7 +289,9 @@ import Testing
         try await Harness.with(database) { harness in
             let access = harness.runtime.access
             let tenant = try #require(try await access.tenantIDs().first)
-            for name in ["second", "third"] { _ = try await access.createKey(tenantID: tenant, userID: nil, userName: name, role: .admin, name: name) }
+            for name in ["second", "third"] {
+                _ = try await access.createKey(tenantID: tenant, userID: nil, userName: name, role: .admin, name: name)
+            }
             let adminKeys = try await access.listKeys(tenantID: tenant).filter { $0.role == .admin }.map(\.id)
             #expect(adminKeys.count == 3)
             let outcomes = await withTaskGroup(of: Bool.self) { group in
