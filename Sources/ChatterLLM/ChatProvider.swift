@@ -213,8 +213,8 @@ extension ChatProvider {
 
 extension ChatRequest {
     /// What only an OpenAI-compatible server can take as given: further fields, non-text message parts, and a
-    /// `tool_choice` object other than a named function (`allowed_tools`, `custom`, …), which the other providers'
-    /// tool modes cannot express.
+    /// `tool_choice` object other than a named function (`allowed_tools`), which the other providers' tool modes
+    /// cannot express.
     public var fieldsOnlyOpenAIServersTake: [String] {
         var fields = extra.keys.sorted()
         if hasNonTextContent { fields.append("non-text message content") }

@@ -38,18 +38,21 @@ extension APIHandler {
             runtime.hub.forget(subscription)
             throw error
         }
-        let access = runtime.access
-        let identities = runtime.identities
-        let keyID = identity.apiKeyID
         let body = EventStreamBody(
             hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter, snapshot: snapshot,
-            stillAuthorized: { await identities.isActive(keyID: keyID, access: access) }
+            stillAuthorized: runtime.keyCheck(for: identity)
         )
         return .ok(.init(body: .textEventStream(HTTPBody(body, length: .unknown, iterationBehavior: .single))))
     }
 }
 
 extension ChatterRuntime {
+    /// Whether the key that opened a stream is still valid, through the node's per-key cache.
+    func keyCheck(for identity: Identity) -> @Sendable () async -> Bool {
+        let (identities, access, keyID) = (self.identities, self.access, identity.apiKeyID)
+        return { await identities.isActive(keyID: keyID, access: access) }
+    }
+
     /// A stream filtered on a conversation or execution the caller cannot see would never deliver an event: 404.
     func checkEventFilter(_ filter: EventStore.Filter, identity: Identity) async throws {
         if let id = filter.conversationID { _ = try await conversations.get(id: id, for: identity) }

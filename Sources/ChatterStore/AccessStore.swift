@@ -67,9 +67,6 @@ public struct AccessStore: Sendable {
         let name = try Self.validName(name, of: "a key's")
         return try await database.transaction { sql in
             guard let existingUserID else {
-                guard try await sql.raw("SELECT id FROM tenants WHERE id = \(bind: tenantID)").first() != nil else {
-                    throw ChatterError.notFound("tenant \(tenantID)")
-                }
                 let role = role ?? .member
                 let userID = try await Self.insertUser(tenantID: tenantID, name: userName ?? name, role: role, on: sql)
                 return try await Self.insertKey(tenantID: tenantID, userID: userID, name: name, role: role, secret: nil, on: sql)

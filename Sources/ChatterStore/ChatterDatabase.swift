@@ -117,9 +117,7 @@ public final class ChatterDatabase: Sendable {
             // Not a database (a directory, a text file) or not writable: everything opened so far is closed again,
             // as the pools require before they go away.
             writer?.close()
-            await databases.shutdownAsync()
-            try? await threadPool.shutdownGracefully()
-            try? await group.shutdownGracefully()
+            await shutDown(databases, threadPool: threadPool, group: group)
             throw DatabaseURLError(message: "could not open the SQLite database at \(path): \(error)")
         }
         return ChatterDatabase(
@@ -222,9 +220,14 @@ public final class ChatterDatabase: Sendable {
         await notifications?.stop()
         writer?.close()
         inline?.close()
+        await Self.shutDown(databases, threadPool: threadPool, group: eventLoopGroup)
+    }
+
+    /// The pools, then the threads under them; the pools must be shut down before they go away.
+    private static func shutDown(_ databases: Databases, threadPool: NIOThreadPool, group: MultiThreadedEventLoopGroup) async {
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
-        try? await eventLoopGroup.shutdownGracefully()
+        try? await group.shutdownGracefully()
     }
 }
 

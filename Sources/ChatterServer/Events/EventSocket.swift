@@ -159,7 +159,7 @@ struct EventSocketSession: Sendable {
                 }
                 switch request.type {
                 case "subscribe":
-                    guard await runtime.identities.isActive(keyID: identity.apiKeyID, access: runtime.access) else {
+                    guard await runtime.keyCheck(for: identity)() else {
                         try await error(id, EventFeed.revokedProblem(instance: "/api/v1/ws").detail)
                         continue
                     }
@@ -215,15 +215,13 @@ struct EventSocketSession: Sendable {
                         throw error
                     }
                     let replayAfter = request.afterSeq
-                    let access = runtime.access
-                    let identities = runtime.identities
-                    let keyID = identity.apiKeyID
+                    let stillAuthorized = runtime.keyCheck(for: identity)
                     subscriptions[id] = Task {
                         defer { ended.ids.withLock { _ = $0.insert(id) } }
                         await forward(
                             EventFeed(
                                 hub: runtime.hub, subscription: subscription, filter: filter, replayAfter: replayAfter,
-                                stillAuthorized: { await identities.isActive(keyID: keyID, access: access) }
+                                stillAuthorized: stillAuthorized
                             ),
                             subscription: id
                         )

@@ -61,9 +61,7 @@ struct EventFeed {
         if finished { return nil }
         while let cursor = replayCursor {
             if !pending.isEmpty {
-                if ContinuousClock.now - authorizedAt > Self.reauthorization {
-                    guard await reauthorize() else { return .revoked }
-                }
+                guard await reauthorizeWhenDue() else { return .revoked }
                 let event = pending.removeFirst()
                 lastSent = event.seq
                 return .event(RenderedEvent(event))
@@ -91,15 +89,18 @@ struct EventFeed {
                 return .keepalive
             case .event(let event):
                 guard event.seq > lastSent else { continue }
-                if ContinuousClock.now - authorizedAt > Self.reauthorization {
-                    guard await reauthorize() else { return .revoked }
-                }
+                guard await reauthorizeWhenDue() else { return .revoked }
                 lastSent = event.seq
                 return .event(event)
             }
         }
         finished = true
         return lease.hub.overflowed(lease.subscription) ? .cutOff(lastSent: lastSent) : nil
+    }
+
+    /// `reauthorize()` once the last answer is older than `reauthorization`; true without asking before that.
+    private mutating func reauthorizeWhenDue() async -> Bool {
+        ContinuousClock.now - authorizedAt <= Self.reauthorization ? true : await reauthorize()
     }
 
     /// Asks whether the key is still valid; if not, the feed ends.
