@@ -5,11 +5,12 @@ import Synchronization
 final class InFlightWork: Sendable {
     private let running = Mutex(0)
 
-    /// Runs `body` in a new task that is counted until it ends.
+    /// Runs `body` in a new task that is counted until it ends. The task starts on the calling thread and runs
+    /// there until it first waits, which spares the hand-off of a new task to another thread.
     @discardableResult
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
         running.withLock { $0 += 1 }
-        return Task {
+        return Task.immediate {
             defer { running.withLock { $0 -= 1 } }
             return try await body()
         }

@@ -118,22 +118,26 @@ public struct ConversationStore: Sendable {
         ).all().map(Self.message(from:))
     }
 
-    /// The newest messages whose estimated size fits `tokenBudget`, oldest first.
-    public func history(conversationID: String, tenantID: String, tokenBudget: Int64, count: (String) -> Int64) async throws -> [Message] {
+    /// The newest messages whose estimated size fits `tokenBudget`, oldest first: their role and content, which is
+    /// all a model is sent (a turn reads only these two columns).
+    public func history(
+        conversationID: String, tenantID: String, tokenBudget: Int64, count: (String) -> Int64
+    ) async throws -> [(role: Message.Role, content: String)] {
         let rows = try await database.sql.raw(
             """
-            SELECT \(unsafeRaw: Self.messageColumns) FROM messages
+            SELECT role, content FROM messages
             WHERE conversation_id = \(bind: conversationID) AND tenant_id = \(bind: tenantID)
             ORDER BY seq DESC LIMIT 500
             """
         ).all()
-        var kept: [Message] = []
+        var kept: [(role: Message.Role, content: String)] = []
         var used: Int64 = 0
         for row in rows {
-            let message = try Self.message(from: row)
-            let size = count(message.content)
+            let content = try row.decode(column: "content", as: String.self)
+            let size = count(content)
             if used + size > tokenBudget { break }
-            kept.append(message)
+            let role = try row.decode(column: "role", as: String.self)
+            kept.append((Message.Role(rawValue: role) ?? .user, content))
             used += size
         }
         return kept.reversed()

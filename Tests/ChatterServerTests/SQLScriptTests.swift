@@ -101,4 +101,53 @@ import Testing
             #expect(try events?.decode(column: "n", as: Int64.self) == 1)
         }
     }
+
+    /// On SQLite a script that finds the writer idle commits on the caller's thread and the ones arriving meanwhile
+    /// queue for the writer's thread: under a burst each script still commits exactly once, a failing one undoes
+    /// only itself on either path, and the writer is usable afterwards.
+    @Test(arguments: TestDatabase.all)
+    func scriptsArrivingTogetherCommitOnceEachAndAFailureUndoesOnlyItsScript(database: TestDatabase) async throws {
+        try await Self.withDatabase(database) { chatter, _ in
+            let prefix = "burst-\(Identifier.make())-"
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<120 {
+                    group.addTask {
+                        var script = SQLScript(durable: index % 2 == 0)
+                        script.add(
+                            """
+                            INSERT INTO tenants (id, name, created_at_ms)
+                            VALUES (\(bind: Identifier.make()), \(bind: prefix + String(index)), \(bind: Int64(index)))
+                            """
+                        )
+                        if index % 10 == 3 { script.add("SELECT 1 AS one WHERE 1 = 0", whenEmpty: ChatterError.invalid("refused")) }
+                        do {
+                            _ = try await chatter.run(script)
+                            return true
+                        } catch let error as ChatterError {
+                            #expect(error.detail == "refused")
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 108)
+            let names = try await chatter.sql.raw("SELECT name FROM tenants WHERE name LIKE \(bind: prefix + "%")").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+            #expect(Set(names) == Set((0..<120).filter { $0 % 10 != 3 }.map { prefix + String($0) }))
+            #expect(names.count == 108)
+
+            // Alone (the idle path on SQLite): the failing script leaves nothing, the next one commits.
+            var failing = SQLScript()
+            failing.add("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), \(bind: prefix + "alone"), 0)")
+            failing.add("SELECT 1 AS one WHERE 1 = 0", whenEmpty: ChatterError.invalid("refused"))
+            await #expect(throws: ChatterError.self) { _ = try await chatter.run(failing) }
+            var next = SQLScript()
+            next.add("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), \(bind: prefix + "next"), 0)")
+            _ = try await chatter.run(next)
+            let after = try await chatter.sql.raw("SELECT name FROM tenants WHERE name IN (\(bind: prefix + "alone"), \(bind: prefix + "next"))").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+            #expect(after == [prefix + "next"])
+        }
+    }
 }
