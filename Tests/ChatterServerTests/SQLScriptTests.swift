@@ -145,8 +145,9 @@ import Testing
             var next = SQLScript()
             next.add("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), \(bind: prefix + "next"), 0)")
             _ = try await chatter.run(next)
-            let after = try await chatter.sql.raw("SELECT name FROM tenants WHERE name IN (\(bind: prefix + "alone"), \(bind: prefix + "next"))").all()
-                .map { try $0.decode(column: "name", as: String.self) }
+            let after = try await chatter.sql.raw(
+                "SELECT name FROM tenants WHERE name IN (\(bind: prefix + "alone"), \(bind: prefix + "next"))"
+            ).all().map { try $0.decode(column: "name", as: String.self) }
             #expect(after == [prefix + "next"])
         }
     }
