@@ -102,9 +102,8 @@ import Testing
         }
     }
 
-    /// On SQLite a script that finds the writer idle commits on the caller's thread and the ones arriving meanwhile
-    /// queue for the writer's thread: under a burst each script still commits exactly once, a failing one undoes
-    /// only itself on either path, and the writer is usable afterwards.
+    /// Scripts arriving together (on SQLite, group-committed by the writer in shared transactions): each commits
+    /// exactly once, a failing one undoes only itself, alone or in a batch, and the writer is usable afterwards.
     @Test(arguments: TestDatabase.all)
     func scriptsArrivingTogetherCommitOnceEachAndAFailureUndoesOnlyItsScript(database: TestDatabase) async throws {
         try await Self.withDatabase(database) { chatter, _ in
@@ -137,7 +136,7 @@ import Testing
             #expect(Set(names) == Set((0..<120).filter { $0 % 10 != 3 }.map { prefix + String($0) }))
             #expect(names.count == 108)
 
-            // Alone (the idle path on SQLite): the failing script leaves nothing, the next one commits.
+            // Alone: the failing script leaves nothing, the next one commits.
             var failing = SQLScript()
             failing.add("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), \(bind: prefix + "alone"), 0)")
             failing.add("SELECT 1 AS one WHERE 1 = 0", whenEmpty: ChatterError.invalid("refused"))

@@ -12,11 +12,6 @@ import SQLKit
 /// and its fsync, a stall that grows with the database. That thread's passive checkpoints never block a commit;
 /// when they cannot keep the WAL short (commits never pause long enough for it to restart), the writer finishes
 /// one itself between two batches.
-///
-/// A script that finds the writer idle (nothing queued, no batch committing) is committed on the calling thread
-/// instead: alone, a script would wait for two thread hand-offs (waking the writer, resuming the caller) that
-/// cost about as much as its statements. Once one commit is under way, the scripts that arrive queue for the
-/// writer's thread as before, so under load they still commit together.
 final class SQLiteWriter: @unchecked Sendable {
     private struct Job {
         let script: SQLScript
@@ -32,8 +27,6 @@ final class SQLiteWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var closing = false
-    /// Whether a batch is being committed, by the writer's thread or on a caller's.
-    private var committing = false
     private var finished = false
     private var currentSynchronous = ""
     private var checkpointDue = false
@@ -67,8 +60,7 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// Runs `script` in the next batch and returns once that batch has committed (or the script failed).
     func run(_ script: SQLScript) async throws -> SQLScript.Executed {
-        if let result = commitIfIdle(script) { return try result.get() }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             guard !closing else {
                 condition.unlock()
@@ -76,30 +68,9 @@ final class SQLiteWriter: @unchecked Sendable {
                 return
             }
             queue.append(Job(script: script, resume: { continuation.resume(with: $0) }))
-            condition.broadcast()
+            condition.signal()
             condition.unlock()
         }
-    }
-
-    /// Commits `script` alone on the calling thread if the writer is idle; nil if it is not.
-    private func commitIfIdle(_ script: SQLScript) -> Result<SQLScript.Executed, any Error>? {
-        condition.lock()
-        guard !closing && !committing && queue.isEmpty else {
-            condition.unlock()
-            return nil
-        }
-        committing = true
-        let checkpointNow = checkpointDue
-        checkpointDue = false
-        condition.unlock()
-        if checkpointNow { checkpoint() }
-        let result = commit([script])[0]
-        condition.lock()
-        committing = false
-        // The writer's thread may be waiting for this commit to end, with scripts queued or to close.
-        condition.broadcast()
-        condition.unlock()
-        return result
     }
 
     /// Commits what is queued, then stops the thread and closes the connection.
@@ -151,8 +122,8 @@ final class SQLiteWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while committing || (queue.isEmpty && !closing) { condition.wait() }
-            if queue.isEmpty {
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty && closing {
                 finished = true
                 condition.broadcast()
                 condition.unlock()
@@ -162,42 +133,34 @@ final class SQLiteWriter: @unchecked Sendable {
             queue.removeFirst(batch.count)
             let checkpointNow = checkpointDue
             checkpointDue = false
-            committing = true
             condition.unlock()
-            if checkpointNow { checkpoint() }
-            let results = commit(batch.map(\.script))
-            condition.lock()
-            committing = false
-            condition.unlock()
-            for (job, result) in zip(batch, results) { job.resume(result) }
+            if checkpointNow {
+                // Between batches no commit is appending, so this pass can reach the WAL's end and the next
+                // write restarts it from the beginning.
+                do { try connection.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
+                    logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+            commit(batch)
         }
     }
 
-    /// Between batches no commit is appending, so this pass can reach the WAL's end and the next write restarts
-    /// it from the beginning.
-    private func checkpoint() {
-        do { try connection.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
-            logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Commits `batch` in one transaction, each script in its own savepoint; run by one thread at a time.
-    private func commit(_ batch: [SQLScript]) -> [Result<SQLScript.Executed, any Error>] {
+    private func commit(_ batch: [Job]) {
         var results: [Result<SQLScript.Executed, any Error>] = []
         results.reserveCapacity(batch.count)
         do {
             // With synchronous=FULL configured, a batch of only non-durable scripts commits with NORMAL: in WAL
             // mode that survives a crash of the process, and the next FULL commit's fsync carries it to disk.
-            let wanted = synchronous == "FULL" && !batch.contains(where: \.durable) ? "NORMAL" : synchronous
+            let wanted = synchronous == "FULL" && !batch.contains(where: \.script.durable) ? "NORMAL" : synchronous
             if wanted != currentSynchronous {
                 try connection.execute("PRAGMA synchronous = \(wanted)")
                 currentSynchronous = wanted
             }
             try connection.execute("BEGIN IMMEDIATE")
-            for script in batch {
+            for job in batch {
                 try connection.execute("SAVEPOINT script")
                 do {
-                    results.append(.success(try script.run(on: connection, serializingWith: dialectSource)))
+                    results.append(.success(try job.script.run(on: connection, serializingWith: dialectSource)))
                     try connection.execute("RELEASE script")
                 } catch {
                     try connection.execute("ROLLBACK TO script")
@@ -211,6 +174,6 @@ final class SQLiteWriter: @unchecked Sendable {
             try? connection.execute("ROLLBACK")
             results = batch.map { _ in .failure(error) }
         }
-        return results
+        for (job, result) in zip(batch, results) { job.resume(result) }
     }
 }
