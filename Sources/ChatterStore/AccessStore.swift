@@ -29,7 +29,7 @@ public struct AccessStore: Sendable {
     /// On first start with an empty database: a default tenant and its admin, whose key is `adminKey`
     /// or a generated one. Returns the issued key when it created one, nil when tenants already exist.
     public func bootstrapIfEmpty(adminKey: String?) async throws -> IssuedAPIKey? {
-        try await database.transaction { sql in
+        return try await database.transaction { sql in
             let existing = try await sql.raw("SELECT COUNT(*) AS n FROM tenants").first()?.decode(column: "n", as: Int64.self) ?? 0
             guard existing == 0 else { return nil }
             let tenantID = try await Self.insertTenant(named: "default", on: sql)
@@ -95,8 +95,7 @@ public struct AccessStore: Sendable {
     public func listKeys(tenantID: String) async throws -> [APIKey] {
         try await database.sql.raw(
             """
-            SELECT k.id, k.tenant_id, k.user_id, k.name, k.prefix, u.role, k.created_at_ms, k.revoked_at_ms
-            FROM api_keys k JOIN users u ON u.id = k.user_id
+            SELECT \(unsafeRaw: Self.keyColumns) FROM api_keys k JOIN users u ON u.id = k.user_id
             WHERE k.tenant_id = \(bind: tenantID) ORDER BY k.id
             """
         ).all().map(Self.apiKey(from:))
@@ -107,20 +106,18 @@ public struct AccessStore: Sendable {
     public func revokeKey(id: String, tenantID: String) async throws -> APIKey {
         let now = Clock.nowMilliseconds()
         let serialise = database.kind == .postgres
-        try await database.transaction { sql in
+        return try await database.transaction { sql in
             // Two admin keys revoked at once must not both see the other as the one that remains: PostgreSQL's READ
             // COMMITTED would let them, so revocations of a tenant queue on its row (SQLite's writes are serial).
             if serialise { try await sql.raw("SELECT id FROM tenants WHERE id = \(bind: tenantID) FOR UPDATE").run() }
-            let key = try await sql.raw(
+            let row = try await sql.raw(
                 """
-                SELECT u.role, k.revoked_at_ms FROM api_keys k JOIN users u ON u.id = k.user_id
+                SELECT \(unsafeRaw: Self.keyColumns) FROM api_keys k JOIN users u ON u.id = k.user_id
                 WHERE k.id = \(bind: id) AND k.tenant_id = \(bind: tenantID)
                 """
             ).first()
-            guard let key else { throw ChatterError.notFound("API key \(id)") }
-            let activeAdmin = try key.decode(column: "role", as: String.self) == Identity.Role.admin.rawValue
-                && key.decode(column: "revoked_at_ms", as: Int64?.self) == nil
-            if activeAdmin {
+            guard var key = try row.map(Self.apiKey(from:)) else { throw ChatterError.notFound("API key \(id)") }
+            if key.role == .admin && key.revokedAtMilliseconds == nil {
                 let others = try await sql.raw(
                     """
                     SELECT COUNT(*) AS n FROM api_keys k JOIN users u ON u.id = k.user_id
@@ -131,11 +128,15 @@ public struct AccessStore: Sendable {
                     throw ChatterError(.conflict, "this is the tenant's last active admin key: create another admin key before revoking it")
                 }
             }
-            try await sql.raw(
-                "UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, \(bind: now)) WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)"
-            ).run()
+            guard key.revokedAtMilliseconds == nil else { return key }
+            key.revokedAtMilliseconds = try await sql.raw(
+                """
+                UPDATE api_keys SET revoked_at_ms = COALESCE(revoked_at_ms, \(bind: now)) WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)
+                RETURNING revoked_at_ms
+                """
+            ).first()?.decode(column: "revoked_at_ms", as: Int64?.self) ?? now
+            return key
         }
-        return try await listKeys(tenantID: tenantID).first { $0.id == id }!
     }
 
     /// Whether a key still exists and is not revoked (long-lived streams re-check the key that opened them).
@@ -208,6 +209,9 @@ public struct AccessStore: Sendable {
         ).run()
         return IssuedAPIKey(key: key, secret: secret)
     }
+
+    /// What `apiKey(from:)` reads, from `api_keys k JOIN users u`.
+    static let keyColumns = "k.id, k.tenant_id, k.user_id, k.name, k.prefix, u.role, k.created_at_ms, k.revoked_at_ms"
 
     static func apiKey(from row: any SQLRow) throws -> APIKey {
         APIKey(
