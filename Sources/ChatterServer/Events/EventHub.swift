@@ -214,7 +214,8 @@ final class EventHub: Sendable {
             let cutOff = state.withLock { state -> [Subscriber] in
                 // Another drain may have delivered these meanwhile.
                 guard state.lastSeq == after else { return [] }
-                var cutOff: [Subscriber] = []
+                // Each subscriber gets what it matches of this read in one offer, so it wakes (and writes) once.
+                var batches: [Int: [Item]] = [:]
                 for event in events {
                     var rendered: RenderedEvent?
                     for ids in state.candidates(for: event.type) {
@@ -222,17 +223,24 @@ final class EventHub: Sendable {
                             guard let subscriber = state.subscribers[id], subscriber.filter.matches(event) else { continue }
                             let shared = rendered ?? RenderedEvent(event)
                             rendered = shared
-                            switch subscriber.queue.offer(.event(shared)) {
-                            case .enqueued:
-                                state.delivered += 1
-                            case .dropped:
-                                state.overflowed.insert(id)
-                                _ = state.remove(id)
-                                cutOff.append(subscriber)
-                            case .terminated:
-                                _ = state.remove(id)
-                            }
+                            batches[id, default: []].append(.event(shared))
                         }
+                    }
+                }
+                var cutOff: [Subscriber] = []
+                for (id, batch) in batches {
+                    guard let subscriber = state.subscribers[id] else { continue }
+                    switch subscriber.queue.offer(batch) {
+                    case .enqueued:
+                        state.delivered += Int64(batch.count)
+                    case .dropped(let kept):
+                        // What fitted is still delivered, then the subscriber is told where to resume.
+                        state.delivered += Int64(kept)
+                        state.overflowed.insert(id)
+                        _ = state.remove(id)
+                        cutOff.append(subscriber)
+                    case .terminated:
+                        _ = state.remove(id)
                     }
                 }
                 state.lastSeq = last.seq

@@ -6,7 +6,11 @@ import Synchronization
 /// event.
 final class SubscriberQueue: Sendable {
     enum Offer {
-        case enqueued, dropped, terminated
+        /// All taken.
+        case enqueued
+        /// The first `kept` were taken, the rest refused.
+        case dropped(kept: Int)
+        case terminated
     }
 
     private struct State {
@@ -26,19 +30,26 @@ final class SubscriberQueue: Sendable {
     }
 
     func offer(_ item: EventHub.Item) -> Offer {
-        var handOff: CheckedContinuation<[EventHub.Item]?, Never>?
+        offer([item])
+    }
+
+    /// Offers `items` together, so that they are taken by one read of the queue (and go out in one write). If the
+    /// queue has room for only some, it keeps those, in order, and refuses the rest. A reader already waiting takes one
+    /// item beyond the limit, as it would have taken the first item alone.
+    func offer(_ items: [EventHub.Item]) -> Offer {
+        var handOff: (CheckedContinuation<[EventHub.Item]?, Never>, [EventHub.Item])?
         let result: Offer = state.withLock { state in
             if state.finished || state.terminated { return .terminated }
             if let waiter = state.waiter {
                 state.waiter = nil
-                handOff = waiter
-                return .enqueued
+                handOff = (waiter, Array(items.prefix(limit + 1)))
+                return items.count <= limit + 1 ? .enqueued : .dropped(kept: limit + 1)
             }
-            guard state.items.count < limit else { return .dropped }
-            state.items.append(item)
-            return .enqueued
+            let room = max(0, limit - state.items.count)
+            state.items += items.prefix(room)
+            return items.count <= room ? .enqueued : .dropped(kept: room)
         }
-        handOff?.resume(returning: [item])
+        if let (waiter, taken) = handOff { waiter.resume(returning: taken) }
         return result
     }
 
