@@ -13,7 +13,7 @@ public struct ModelReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `provider/model`; nil when either part is empty or the separator is missing.
     public init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhiteSpace()
         guard let slash = trimmed.firstIndex(of: "/") else { return nil }
         let provider = String(trimmed[..<slash])
         let model = String(trimmed[trimmed.index(after: slash)...])

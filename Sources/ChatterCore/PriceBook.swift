@@ -154,7 +154,13 @@ public enum UTCDay {
 
     public static func string(fromMilliseconds milliseconds: Int64) -> String {
         let (year, month, day) = civil(fromDays: Int64((Double(milliseconds) / 86_400_000).rounded(.down)))
-        return String(format: "%04d-%02d-%02d", Int(year), Int(month), Int(day))
+        // Written digit by digit: every ledger write names its day, and `String(format:)` goes through Foundation.
+        return padded(Int(year), 4) + "-" + padded(Int(month), 2) + "-" + padded(Int(day), 2)
+    }
+
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// The first millisecond of a `YYYY-MM-DD` day (nil for anything else).

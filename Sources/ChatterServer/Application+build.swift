@@ -66,6 +66,9 @@ public struct ChatterRuntime: Sendable {
             )
         )
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        // The client's own HTTP spans only when traces are exported: with the no-op tracer it would still build each
+        // request's attributes. (The call span's context is injected into upstream requests either way.)
+        if configuration.otelEndpoint == nil { clientConfiguration.tracing.tracer = nil }
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var providers: [any ChatProvider] = [DemoProvider(tokenDelay: configuration.demoTokenDelay)]
         let timeout = configuration.upstreamRequestTimeout

@@ -61,7 +61,7 @@ public struct ChatService: Sendable {
     public static let maxContentCharacters = 200_000
 
     public func prepare(conversationID: String, request: TurnRequest, identity: Identity, correlationID: String?) async throws -> PreparedTurn {
-        guard !request.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !request.content.isBlank else {
             throw ChatterError.invalid("content must not be empty")
         }
         guard request.content.count <= Self.maxContentCharacters else {

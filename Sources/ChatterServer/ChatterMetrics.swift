@@ -21,21 +21,32 @@ final class ChatterMetrics: Sendable {
     private let delivered: Counter
     private let deliveredReported = Mutex<Int64>(0)
     /// The registry finds a labelled series by searching its label sets; on the hot path a keyed cache is cheaper.
-    private let counters = Mutex<[String: Counter]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    private let counters = Mutex<[[String]: Counter]>([:])
+    private let gauges = Mutex<[[String]: Gauge]>([:])
     private let intelReported = Mutex<[IntelAgentKind: (messages: Int64, deadLetters: Int64)]>([:])
 
     private func gauge(_ name: String, _ labels: [(String, String)], help: String) -> Gauge {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = Self.seriesKey(name, labels)
         if let cached = gauges.withLock({ $0[key] }) { return cached }
         let made = registry.makeGauge(name: name, labels: labels, help: help)
         gauges.withLock { $0[key] = made }
         return made
     }
-    private let histograms = Mutex<[String: ValueHistogram]>([:])
+    private let histograms = Mutex<[[String]: ValueHistogram]>([:])
+
+    /// A series' cache key: its name, then each label's name and value (no string is built to look a series up).
+    private static func seriesKey(_ name: String, _ labels: [(String, String)]) -> [String] {
+        var key = [name]
+        key.reserveCapacity(1 + 2 * labels.count)
+        for (label, value) in labels {
+            key.append(label)
+            key.append(value)
+        }
+        return key
+    }
 
     private func counter(_ name: String, _ labels: [(String, String)], help: String) -> Counter {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = Self.seriesKey(name, labels)
         if let cached = counters.withLock({ $0[key] }) { return cached }
         let made = registry.makeCounter(name: name, labels: labels, help: help)
         counters.withLock { $0[key] = made }
@@ -43,7 +54,7 @@ final class ChatterMetrics: Sendable {
     }
 
     private func histogram(_ name: String, _ labels: [(String, String)], buckets: [Double], help: String) -> ValueHistogram {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = Self.seriesKey(name, labels)
         if let cached = histograms.withLock({ $0[key] }) { return cached }
         let made = registry.makeValueHistogram(name: name, labels: labels, buckets: buckets, help: help)
         histograms.withLock { $0[key] = made }

@@ -188,7 +188,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
 extension AuthenticationMiddleware {
     static func bearerToken(_ request: Request) -> String? {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        return header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return header.dropFirst(7).trimmingWhiteSpace()
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

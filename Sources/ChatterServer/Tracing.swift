@@ -45,6 +45,8 @@ public enum ChatterTracing {
     /// The workflow execution's span, around every attempt of its model call.
     static func workflowSpan(_ start: CallStart) -> any Span {
         let span = startSpan("workflow \(start.executionKind)", ofKind: .internal)
+        // Without an exporter the span is a no-op that records nothing: its attributes are not even built.
+        guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["chatter.workflow.kind"] = start.executionKind
             attributes["chatter.purpose"] = start.purpose
@@ -60,6 +62,7 @@ public enum ChatterTracing {
         _ call: StartedCall, provider: any ChatProvider, request: ChatRequest, streamed: Bool, parent: ServiceContext
     ) -> any Span {
         let span = startSpan("chat \(call.model)", context: parent, ofKind: .client)
+        guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["gen_ai.operation.name"] = "chat"
             attributes["gen_ai.system"] = provider.genAISystem
@@ -81,6 +84,7 @@ public enum ChatterTracing {
 
     /// What the ledger recorded for the attempt, on its span: the same numbers as the `llm_calls` row.
     static func record(_ outcome: CallOutcome, on span: any Span) {
+        guard span.isRecording else { return }
         span.updateAttributes { attributes in
             attributes["chatter.call.status"] = outcome.status.rawValue
             attributes["gen_ai.response.model"] = outcome.responseModel
@@ -109,6 +113,7 @@ public enum ChatterTracing {
 
     /// The execution's outcome on the workflow span.
     static func recordWorkflow(_ result: Result<UpstreamCaller.Result, any Error>, on span: any Span) {
+        guard span.isRecording else { return }
         switch result {
         case .success(let result):
             span.updateAttributes { attributes in

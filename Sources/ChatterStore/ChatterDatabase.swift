@@ -103,25 +103,30 @@ public final class ChatterDatabase: Sendable {
         )
         let fluent = databases.database(logger: logger, on: group.any())! as! any SQLDatabase
         var writer: SQLiteWriter?
-        let inline: InlineSQLiteDatabase
+        var opened: InlineSQLiteDatabase?
         do {
             // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable before we answer.
             try await fluent.raw("PRAGMA journal_mode=WAL").run()
             try await fluent.raw("PRAGMA synchronous=\(unsafeRaw: sqliteSynchronous)").run()
             try await fluent.raw("PRAGMA busy_timeout=10000").run()
-            writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: fluent, logger: logger)
-            inline = try InlineSQLiteDatabase(
+            let inline = try InlineSQLiteDatabase(
                 path: path, synchronous: sqliteSynchronous, connections: 2, dialect: fluent.dialect, eventLoop: group.any(), logger: logger
             )
+            opened = inline
+            // The writer serializes its statements with the inline database's dialect, read once: Fluent's database
+            // builds its dialect anew on every access, which is every bind of every statement.
+            writer = try SQLiteWriter(path: path, synchronous: sqliteSynchronous, dialectSource: inline, logger: logger)
         } catch {
             // Not a database (a directory, a text file) or not writable: everything opened so far is closed again,
             // as the pools require before they go away.
             writer?.close()
+            opened?.close()
             await shutDown(databases, threadPool: threadPool, group: group)
             throw DatabaseURLError(message: "could not open the SQLite database at \(path): \(error)")
         }
         return ChatterDatabase(
-            kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: inline, notifications: nil
+            kind: .sqlite, databases: databases, group: group, threadPool: threadPool, logger: logger, writer: writer, inline: opened,
+            notifications: nil
         )
     }
 

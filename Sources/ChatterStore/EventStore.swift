@@ -65,12 +65,34 @@ public struct EventDraft: Sendable {
     }
 }
 
+/// Whether a reader of the event log wants to be woken by commits now; its owner turns it on and off.
+public final class WakeupInterest: Sendable {
+    private let wanted: Atomic<Bool>
+
+    public init(wanted: Bool) {
+        self.wanted = Atomic(wanted)
+    }
+
+    public var isWanted: Bool { wanted.load(ordering: .sequentiallyConsistent) }
+
+    public func set(_ value: Bool) {
+        wanted.store(value, ordering: .sequentiallyConsistent)
+    }
+}
+
 /// Wakes the node's event readers when a transaction that wrote events has committed.
 public final class EventSignal: Sendable {
     private struct Waiter: Sendable {
         let continuation: AsyncStream<Void>.Continuation
         /// The event types whose commits wake this waiter; nil for every commit.
         let types: Set<EventType>?
+        /// Whether the waiter wants commits' wake-ups at the moment; nil for always.
+        let interest: WakeupInterest?
+
+        func wants(_ committed: [EventType]) -> Bool {
+            guard interest?.isWanted ?? true else { return false }
+            return types.map { wanted in committed.contains(where: wanted.contains) } ?? true
+        }
     }
 
     private let waiters = Mutex<[Int: Waiter]>([:])
@@ -94,20 +116,21 @@ public final class EventSignal: Sendable {
     func committed(_ types: [EventType]) {
         observer.withLock { $0 }?.body(types)
         let waking = waiters.withLock { waiters in
-            waiters.values.filter { waiter in waiter.types.map { wanted in types.contains(where: wanted.contains) } ?? true }
+            waiters.values.filter { $0.wants(types) }
         }
         for waiter in waking { waiter.continuation.yield(()) }
     }
 
     /// A stream that yields (coalesced) after each commit of this node that wrote events of one of `types` (of any
-    /// type when nil), and on every `notify()`, until the caller stops iterating.
-    public func wakeups(for types: Set<EventType>? = nil) -> AsyncStream<Void> {
+    /// type when nil), and on every `notify()`, until the caller stops iterating. With `interest`, commits wake it only
+    /// while the interest is wanted (`notify()` still does): a reader with nobody to serve is not woken for nothing.
+    public func wakeups(for types: Set<EventType>? = nil, interest: WakeupInterest? = nil) -> AsyncStream<Void> {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = nextID.withLock { value in
             value += 1
             return value
         }
-        waiters.withLock { $0[id] = Waiter(continuation: continuation, types: types) }
+        waiters.withLock { $0[id] = Waiter(continuation: continuation, types: types, interest: interest) }
         continuation.onTermination = { [weak self] _ in self?.waiters.withLock { _ = $0.removeValue(forKey: id) } }
         return stream
     }

@@ -300,18 +300,16 @@ public struct LedgerStore: Sendable {
         // every call of a tenant, model, user and key in the bucket, and each stays locked from its update to the
         // commit, so they come after every per-call row.
         var rollups: [SQLQueryString] = [
-            Self.timedRollupQuery(table: "usage_daily", bucketColumn: "day", bucket: call.day, call, outcome, failed: failed, unpriced: unpriced),
+            Self.timedRollupQuery(.daily, bucket: call.day, call, outcome, failed: failed, unpriced: unpriced),
             """
             INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
                 cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
             VALUES (\(bind: call.tenantID), \(bind: call.day), \(bind: call.purpose), \(bind: call.userID), 1, \(bind: failed),
                     \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
-            ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(unsafeRaw: Self.rollupIncrements(table: "usage_daily_purposes"))
+            ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(unsafeRaw: Self.purposesIncrements)
             """,
-            Self.timedRollupQuery(
-                table: "usage_hourly", bucketColumn: "hour_ms", bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced
-            ),
+            Self.timedRollupQuery(.hourly, bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced),
         ]
         if let conversationID = call.conversationID {
             rollups.append(
@@ -322,7 +320,7 @@ public struct LedgerStore: Sendable {
                         \(bind: failed), \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens),
                         \(bind: usage.outputTokens), \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
                 ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET
-                    \(unsafeRaw: Self.rollupIncrements(table: "usage_hourly_conversations"))
+                    \(unsafeRaw: Self.conversationsIncrements)
                 """
             )
         }
@@ -362,9 +360,27 @@ public struct LedgerStore: Sendable {
 
     /// The call's contribution to a rollup by provider, model, user and key: the daily one (usage) and the
     /// hourly one (analytics), both keyed by when the call started, both with its latency and TTFT histograms.
+    /// The rollups keyed by provider, model, user and key, with latency and TTFT histograms.
+    enum TimedRollup {
+        case daily, hourly
+
+        var table: String { self == .daily ? "usage_daily" : "usage_hourly" }
+        var bucketColumn: String { self == .daily ? "day" : "hour_ms" }
+        /// The upsert's `SET` list, written once: it names every histogram column.
+        var increments: String { self == .daily ? Self.dailyIncrements : Self.hourlyIncrements }
+
+        static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
+        static let histogramColumnList = histogramColumns.joined(separator: ", ")
+        private static let dailyIncrements = LedgerStore.rollupIncrements(
+            table: "usage_daily", also: ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
+        )
+        private static let hourlyIncrements = LedgerStore.rollupIncrements(
+            table: "usage_hourly", also: ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
+        )
+    }
+
     static func timedRollupQuery(
-        table: String, bucketColumn: String, bucket: some Encodable & Sendable, _ call: StartedCall, _ outcome: CallOutcome,
-        failed: Int64, unpriced: Int64
+        _ rollup: TimedRollup, bucket: some Encodable & Sendable, _ call: StartedCall, _ outcome: CallOutcome, failed: Int64, unpriced: Int64
     ) -> SQLQueryString {
         let usage = outcome.usage
         let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
@@ -372,30 +388,28 @@ public struct LedgerStore: Sendable {
         var histogram = Array(repeating: Int64(0), count: LatencyBuckets.count * 2)
         histogram[LatencyBuckets.index(of: latency)] = 1
         if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = 1 }
-        let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
-
-        let summed = ["failed_calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-            "cost_nanousd", "unpriced_calls", "latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
-        let updates = (["calls = \(table).calls + 1"] + summed.map { "\($0) = \(table).\($0) + excluded.\($0)" }).joined(separator: ", ")
         return """
-            INSERT INTO \(ident: table) (tenant_id, \(unsafeRaw: bucketColumn), provider, model, user_id, api_key_id, calls, failed_calls,
-                input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls,
-                latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: histogramColumns.joined(separator: ", ")))
+            INSERT INTO \(unsafeRaw: rollup.table) (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
+                failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
+                unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: TimedRollup.histogramColumnList))
             VALUES (\(bind: call.tenantID), \(bind: bucket), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
                     \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
                     \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
                     \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
-            ON CONFLICT (tenant_id, \(unsafeRaw: bucketColumn), provider, model, user_id, api_key_id) DO UPDATE SET \(unsafeRaw: updates)
+            ON CONFLICT (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id) DO UPDATE SET \(unsafeRaw: rollup.increments)
             """
     }
 
-    /// `calls + 1` and every other total added from the inserted row: the upsert of a plain usage rollup.
-    static func rollupIncrements(table: String) -> String {
+    /// `calls + 1` and every other total added from the inserted row: the upsert of a usage rollup.
+    static func rollupIncrements(table: String, also extra: [String] = []) -> String {
         let summed = ["failed_calls", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-            "cost_nanousd", "unpriced_calls"]
+            "cost_nanousd", "unpriced_calls"] + extra
         return (["calls = \(table).calls + 1"] + summed.map { "\($0) = \(table).\($0) + excluded.\($0)" }).joined(separator: ", ")
     }
+
+    static let purposesIncrements = rollupIncrements(table: "usage_daily_purposes")
+    static let conversationsIncrements = rollupIncrements(table: "usage_hourly_conversations")
 
     static let executionTotalsColumns = """
         kind, started_at_ms, finished_at_ms, calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,
@@ -473,7 +487,10 @@ extension StartedCall {
         data["generation_us"] = .optionalInteger(outcome.generationMicroseconds)
         if let generation = outcome.generationMicroseconds, generation > 0 {
             let rate = Double(outcome.usage.outputTokens) * 1_000_000 / Double(generation)
-            data["output_tokens_per_second"] = .rawJSON(String(format: "%.2f", rate))
+            // Two decimals, as `%.2f` would write them.
+            let hundredths = Int64((rate * 100).rounded())
+            let fraction = hundredths % 100
+            data["output_tokens_per_second"] = .rawJSON("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)")
         }
         if let error = outcome.error { data["error"] = .string(error) }
         let completed = [LLMCallStatus.ok, .clientDisconnected].contains(outcome.status)

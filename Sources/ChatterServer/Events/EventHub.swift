@@ -53,10 +53,13 @@ final class EventHub: Sendable {
         var byType: [String: Set<Int>] = [:]
         var overflowed: Set<Int> = []
         var delivered: Int64 = 0
+        /// Commits wake the hub only while someone subscribes.
+        let interest = WakeupInterest(wanted: false)
 
         mutating func add(_ subscriber: Subscriber) -> Int {
             nextID += 1
             subscribers[nextID] = subscriber
+            interest.set(true)
             if let types = subscriber.filter.types {
                 for type in types { byType[type, default: []].insert(nextID) }
             } else {
@@ -67,6 +70,7 @@ final class EventHub: Sendable {
 
         mutating func remove(_ id: Int) -> Subscriber? {
             guard let subscriber = subscribers.removeValue(forKey: id) else { return nil }
+            if subscribers.isEmpty { interest.set(false) }
             if let types = subscriber.filter.types {
                 for type in types {
                     byType[type]?.remove(id)
@@ -115,11 +119,14 @@ final class EventHub: Sendable {
     func subscribe(_ filter: EventStore.Filter, queueLimit: Int) async throws -> Subscription {
         let latest = try await store.latestSeq()
         let queue = SubscriberQueue(limit: queueLimit)
-        let (id, liveAfter) = state.withLock { state in
-            if state.subscribers.isEmpty { state.lastSeq = max(state.lastSeq, latest) }
+        let (id, liveAfter, first) = state.withLock { state in
+            let first = state.subscribers.isEmpty
+            if first { state.lastSeq = max(state.lastSeq, latest) }
             let id = state.add(Subscriber(filter: filter, queue: queue))
-            return (id, state.lastSeq)
+            return (id, state.lastSeq, first)
         }
+        // A commit between reading `latest` and now did not wake the hub, which had nobody to serve: read it now.
+        if first { signal.notify() }
         return Subscription(id: id, events: queue, liveAfter: liveAfter)
     }
 
@@ -140,7 +147,7 @@ final class EventHub: Sendable {
 
     /// Follows the log until cancelled, then ends every subscription.
     func run() async {
-        let wakeups = signal.wakeups()
+        let wakeups = signal.wakeups(interest: state.withLock { $0.interest })
         let signal = self.signal
         let pollInterval = self.pollInterval
         let ticker = Task {
@@ -176,6 +183,7 @@ final class EventHub: Sendable {
         let remaining = state.withLock { state in
             defer {
                 state.subscribers.removeAll()
+                state.interest.set(false)
                 state.everyType.removeAll()
                 state.byType.removeAll()
             }
