@@ -397,7 +397,8 @@ public struct LedgerStore: Sendable {
                     \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
                     \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
-            ON CONFLICT (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id) DO UPDATE SET \(unsafeRaw: rollup.increments)
+            ON CONFLICT (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id)
+            DO UPDATE SET \(unsafeRaw: rollup.increments)
             """
     }
 
