@@ -56,9 +56,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CChatterSQLite",
+            dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
+        .target(
             name: "ChatterStore",
             dependencies: [
                 "ChatterCore",
+                "CChatterSQLite",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

@@ -1,3 +1,4 @@
+import CChatterSQLite
 import NIOCore
 import SQLiteKit
 import SQLKit
@@ -25,6 +26,15 @@ final class RawSQLiteConnection {
         }
         self.handle = handle
         sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // Plans that do not depend on bound values. Without this, SQLite 3.54 marks a statement such as
+        // `… WHERE conversation_id = ? ORDER BY seq` to be compiled again whenever a value is bound, so statements kept
+        // prepared (the history read, the event log's reads) were compiled again at every run.
+        let planned = chatter_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle))
+        guard planned == SQLITE_OK else {
+            sqlite_nio_sqlite3_close(handle)
+            self.handle = nil
+            throw SQLiteFailure(code: planned, message: "cannot configure the SQLite connection")
+        }
         try execute("PRAGMA foreign_keys = ON")
     }
 
@@ -84,6 +94,11 @@ final class RawSQLiteConnection {
             rows.append(RawSQLiteRow(columns: columns!, values: (0..<columnCount).map { value(at: $0, in: statement) }))
         }
         return rows
+    }
+
+    /// How many times SQLite compiled the kept statement for `sql` again since it was prepared (nil if it is not kept).
+    func recompilations(of sql: String) -> Int32? {
+        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) }
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
