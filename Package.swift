@@ -91,6 +91,7 @@ let package = Package(
         ),
         .target(
             name: "ChatterIntel",
+            dependencies: ["ChatterCore"],
             exclude: ["Resources/NOTICE-vader.txt"],
             swiftSettings: swiftSettings
         ),

@@ -358,8 +358,6 @@ public struct LedgerStore: Sendable {
         return finished
     }
 
-    /// The call's contribution to a rollup by provider, model, user and key: the daily one (usage) and the
-    /// hourly one (analytics), both keyed by when the call started, both with its latency and TTFT histograms.
     /// The rollups keyed by provider, model, user and key, with latency and TTFT histograms.
     enum TimedRollup {
         case daily, hourly
@@ -371,14 +369,14 @@ public struct LedgerStore: Sendable {
 
         static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
         static let histogramColumnList = histogramColumns.joined(separator: ", ")
-        private static let dailyIncrements = LedgerStore.rollupIncrements(
-            table: "usage_daily", also: ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
-        )
-        private static let hourlyIncrements = LedgerStore.rollupIncrements(
-            table: "usage_hourly", also: ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
-        )
+        /// What these rollups sum beyond a plain usage rollup.
+        private static let timingColumns = ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
+        private static let dailyIncrements = LedgerStore.rollupIncrements(table: "usage_daily", also: timingColumns)
+        private static let hourlyIncrements = LedgerStore.rollupIncrements(table: "usage_hourly", also: timingColumns)
     }
 
+    /// The call's contribution to a timed rollup: the daily one (usage) or the hourly one (analytics), keyed by when
+    /// the call started, with its latency and TTFT in the histograms.
     static func timedRollupQuery(
         _ rollup: TimedRollup, bucket: some Encodable & Sendable, _ call: StartedCall, _ outcome: CallOutcome, failed: Int64, unpriced: Int64
     ) -> SQLQueryString {
@@ -488,10 +486,7 @@ extension StartedCall {
         data["generation_us"] = .optionalInteger(outcome.generationMicroseconds)
         if let generation = outcome.generationMicroseconds, generation > 0 {
             let rate = Double(outcome.usage.outputTokens) * 1_000_000 / Double(generation)
-            // Two decimals, as `%.2f` would write them.
-            let hundredths = Int64((rate * 100).rounded())
-            let fraction = hundredths % 100
-            data["output_tokens_per_second"] = .rawJSON("\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)")
+            data["output_tokens_per_second"] = .rawJSON(rate.twoDecimals)
         }
         if let error = outcome.error { data["error"] = .string(error) }
         let completed = [LLMCallStatus.ok, .clientDisconnected].contains(outcome.status)

@@ -1,3 +1,4 @@
+import ChatterCore
 /// Everything the insight rules read from one message on its own: intent evidence, urgency findings, a request for
 /// a manager, and its sentiment. The conversation adds what only history shows (a worsening trend).
 struct MessageSignals {
@@ -74,7 +75,7 @@ struct MessageSignals {
             add(UrgencyReason(kind: .churnRisk, detail: "cancelling with negative sentiment"))
         }
         if compound <= Self.strongNegative {
-            raise(UrgencyReason(kind: .strongNegative, detail: "sentiment \(Self.format(compound))"))
+            raise(UrgencyReason(kind: .strongNegative, detail: "sentiment \(compound.twoDecimals)"))
         }
     }
 
@@ -89,12 +90,5 @@ struct MessageSignals {
 
     var insights: MessageInsights {
         MessageInsights(intent: intent, intentConfidence: intentConfidence, urgency: urgency, reasons: reasons)
-    }
-
-    /// Two decimals, without Foundation's formatter: "-0.72".
-    static func format(_ value: Double) -> String {
-        let hundredths = Int((abs(value) * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(value < 0 ? "-" : "")\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
