@@ -54,7 +54,12 @@ struct GuardedHTTPChannel: ServerChildChannel {
     func handle(value: HTTP1WebSocketUpgradeChannel.Value, logger: Logger) async {
         var logger = logger
         logger.handler = UnfinishedNegotiationLogHandler(base: logger.handler)
-        await base.handle(value: value, logger: logger)
+        let executor = EventLoopTaskExecutor(value.channel.eventLoop)
+        await withTaskExecutorPreference(executor) {
+            await EventLoopTaskExecutor.$current.withValue(executor) {
+                await base.handle(value: value, logger: logger)
+            }
+        }
     }
 }
 

@@ -6,11 +6,12 @@ final class InFlightWork: Sendable {
     private let running = Mutex(0)
 
     /// Runs `body` in a new task that is counted until it ends. The task starts on the calling thread and runs
-    /// there until it first waits, which spares the hand-off of a new task to another thread.
+    /// there until it first waits, which spares the hand-off of a new task to another thread; started by a
+    /// request, it keeps to the request's event loop (`EventLoopTaskExecutor`).
     @discardableResult
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
         running.withLock { $0 += 1 }
-        return Task.immediate {
+        return Task.immediate(executorPreference: EventLoopTaskExecutor.current) {
             defer { running.withLock { $0 -= 1 } }
             return try await body()
         }

@@ -4,8 +4,13 @@ import Logging
 import SQLKit
 
 /// SQLite's one writer: a thread that owns a raw connection and commits the scripts waiting for it together
-/// (group commit). Each script runs inside its own savepoint, so one script's failure undoes only that script;
-/// the batch then commits once, with one fsync for every durable script in it.
+/// (group commit). Each script of a batch runs inside its own savepoint, so one script's failure undoes only that
+/// script; the batch then commits once, with one fsync for every durable script in it.
+///
+/// A script that finds the writer idle (nothing committing, nothing queued) commits on its caller's thread
+/// instead: a lone request then pays no hand-off to the writer's thread and back, two wake-ups per commit. Under
+/// load the writer is rarely idle, so scripts queue and commit in batches as before. Only one commit runs at a
+/// time either way (`writing`), so the connection is never used by two threads at once.
 ///
 /// Checkpoints (copying the WAL back into the database file) run on a second thread with its own connection,
 /// not in the committing thread: SQLite's automatic checkpoint would stall every queued commit behind the copy
@@ -30,6 +35,8 @@ final class SQLiteWriter: @unchecked Sendable {
     private var finished = false
     private var currentSynchronous = ""
     private var checkpointDue = false
+    /// A batch is being committed, by the writer's thread or by a caller that found it idle.
+    private var writing = false
     private let checkpointClock = NSCondition()
     private var checkpointerStopping = false
     private var checkpointerFinished = false
@@ -60,7 +67,8 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// Runs `script` in the next batch and returns once that batch has committed (or the script failed).
     func run(_ script: SQLScript) async throws -> SQLScript.Executed {
-        try await withCheckedThrowingContinuation { continuation in
+        if let result = commitIfIdle(script) { return try result.get() }
+        return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             guard !closing else {
                 condition.unlock()
@@ -71,6 +79,23 @@ final class SQLiteWriter: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// Commits `script` alone on the calling thread when nothing is being committed or waiting; nil otherwise.
+    private func commitIfIdle(_ script: SQLScript) -> Result<SQLScript.Executed, any Error>? {
+        condition.lock()
+        guard !writing && queue.isEmpty && !closing && !checkpointDue else {
+            condition.unlock()
+            return nil
+        }
+        writing = true
+        condition.unlock()
+        let result = execute([script])[0]
+        condition.lock()
+        writing = false
+        if !queue.isEmpty || closing { condition.broadcast() }
+        condition.unlock()
+        return result
     }
 
     /// Commits what is queued, then stops the thread and closes the connection.
@@ -122,7 +147,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !closing { condition.wait() }
+            while (queue.isEmpty || writing) && !(closing && !writing) { condition.wait() }
             if queue.isEmpty && closing {
                 finished = true
                 condition.broadcast()
@@ -133,40 +158,47 @@ final class SQLiteWriter: @unchecked Sendable {
             queue.removeFirst(batch.count)
             let checkpointNow = checkpointDue
             checkpointDue = false
+            writing = true
             condition.unlock()
-            if checkpointNow {
-                // Between batches no commit is appending, so this pass can reach the WAL's end and the next
-                // write restarts it from the beginning.
-                do { try connection.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
-                    logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
-                }
-            }
-            commit(batch)
+            if checkpointNow { checkpointBetweenBatches() }
+            let results = execute(batch.map(\.script))
+            condition.lock()
+            writing = false
+            condition.unlock()
+            for (job, result) in zip(batch, results) { job.resume(result) }
         }
     }
 
-    private func commit(_ batch: [Job]) {
+    /// Between batches no commit is appending, so this pass can reach the WAL's end and the next write restarts
+    /// it from the beginning.
+    private func checkpointBetweenBatches() {
+        do { try connection.execute("PRAGMA wal_checkpoint(PASSIVE)") } catch {
+            logger.warning("SQLite checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func execute(_ batch: [SQLScript]) -> [Result<SQLScript.Executed, any Error>] {
         var results: [Result<SQLScript.Executed, any Error>] = []
         results.reserveCapacity(batch.count)
         do {
             // With synchronous=FULL configured, a batch of only non-durable scripts commits with NORMAL: in WAL
             // mode that survives a crash of the process, and the next FULL commit's fsync carries it to disk.
-            let wanted = synchronous == "FULL" && !batch.contains(where: \.script.durable) ? "NORMAL" : synchronous
+            let wanted = synchronous == "FULL" && !batch.contains(where: \.durable) ? "NORMAL" : synchronous
             if wanted != currentSynchronous {
                 try connection.execute("PRAGMA synchronous = \(wanted)")
                 currentSynchronous = wanted
             }
             try connection.execute("BEGIN IMMEDIATE")
-            for job in batch {
-                try connection.execute("SAVEPOINT script")
-                do {
-                    results.append(.success(try job.script.run(on: connection, serializingWith: dialectSource)))
-                    try connection.execute("RELEASE script")
-                } catch {
-                    try connection.execute("ROLLBACK TO script")
-                    try connection.execute("RELEASE script")
-                    results.append(.failure(error))
+            // A lone script needs no savepoint: its failure rolls back a transaction that holds nothing else.
+            if batch.count == 1 {
+                do { results.append(.success(try batch[0].run(on: connection, serializingWith: dialectSource))) } catch {
+                    // The script's error is the answer; an error of SQLite's that already ended the transaction
+                    // makes this ROLLBACK fail, harmlessly.
+                    try? connection.execute("ROLLBACK")
+                    return [.failure(error)]
                 }
+            } else {
+                try runIsolated(batch, into: &results)
             }
             try connection.execute("COMMIT")
         } catch {
@@ -174,6 +206,21 @@ final class SQLiteWriter: @unchecked Sendable {
             try? connection.execute("ROLLBACK")
             results = batch.map { _ in .failure(error) }
         }
-        for (job, result) in zip(batch, results) { job.resume(result) }
+        return results
+    }
+
+    /// Each script of a batch in its own savepoint: a failing one is undone alone.
+    private func runIsolated(_ batch: [SQLScript], into results: inout [Result<SQLScript.Executed, any Error>]) throws {
+        for script in batch {
+            try connection.execute("SAVEPOINT script")
+            do {
+                results.append(.success(try script.run(on: connection, serializingWith: dialectSource)))
+                try connection.execute("RELEASE script")
+            } catch {
+                try connection.execute("ROLLBACK TO script")
+                try connection.execute("RELEASE script")
+                results.append(.failure(error))
+            }
+        }
     }
 }
