@@ -12,12 +12,14 @@ extension LedgerStore {
     @discardableResult
     public func recoverInterrupted(nodeID: String, pricer: CallPricer) async throws -> Int {
         let ownCalls: SQLQueryString = database.kind == .sqlite ? "1 = 1" : "c.node_id = \(bind: nodeID)"
+        // `'in_flight'` is written out, not bound: only then can the planner see that the partial index of calls
+        // in flight (`llm_calls_in_flight`) holds every row the query wants.
         let rows = try await database.sql.raw(
             """
             SELECT c.id, c.tenant_id, c.user_id, c.api_key_id, c.execution_id, c.conversation_id, c.provider, c.model,
                 c.estimated_input_tokens, c.started_at_ms, c.day, c.attempt, c.purpose, e.kind, e.correlation_id
             FROM llm_calls c JOIN workflow_executions e ON e.id = c.execution_id
-            WHERE c.status = \(bind: LLMCallStatus.inFlight.rawValue) AND \(ownCalls)
+            WHERE c.status = 'in_flight' AND \(ownCalls)
             """
         ).all()
         var recovered = 0

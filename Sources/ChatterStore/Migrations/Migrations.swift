@@ -25,5 +25,6 @@ extension ChatterDatabase {
         CreateUsageDailyPurposes(),
         UpdateLLMCallsAddGeneration(),
         UpdateConversationInsightsDropView(),
+        UpdateLedgerIndexesPartial(),
     ]
 }
