@@ -13,11 +13,11 @@ public struct AnthropicProvider: ChatProvider {
     /// Anthropic requires `max_tokens`; this is sent when the caller gives none.
     static let defaultMaxTokens = 4096
 
-    public init(name: String = "anthropic", baseURL: String, apiKey: String?, client: HTTPClient, requestTimeout: Duration) {
+    public init(name: String = "anthropic", baseURL: String, apiKey: String?, clients: UpstreamClients, requestTimeout: Duration) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
-        self.http = UpstreamHTTP(client: client, requestTimeout: requestTimeout, requestIDHeader: "request-id")
+        self.http = UpstreamHTTP(clients: clients, requestTimeout: requestTimeout, requestIDHeader: "request-id")
     }
 
     private var headers: [(String, String)] {

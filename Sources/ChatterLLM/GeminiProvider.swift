@@ -11,11 +11,11 @@ public struct GeminiProvider: ChatProvider {
     private let http: UpstreamHTTP
     private let estimator = TokenEstimator()
 
-    public init(name: String = "gemini", baseURL: String, apiKey: String?, client: HTTPClient, requestTimeout: Duration) {
+    public init(name: String = "gemini", baseURL: String, apiKey: String?, clients: UpstreamClients, requestTimeout: Duration) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
-        self.http = UpstreamHTTP(client: client, requestTimeout: requestTimeout, requestIDHeader: "x-request-id")
+        self.http = UpstreamHTTP(clients: clients, requestTimeout: requestTimeout, requestIDHeader: "x-request-id")
     }
 
     private var headers: [(String, String)] { apiKey.map { [("x-goog-api-key", $0)] } ?? [] }

@@ -11,10 +11,10 @@ public struct OllamaProvider: ChatProvider {
     private let http: UpstreamHTTP
     private let estimator = TokenEstimator()
 
-    public init(name: String = "ollama", baseURL: String, client: HTTPClient, requestTimeout: Duration) {
+    public init(name: String = "ollama", baseURL: String, clients: UpstreamClients, requestTimeout: Duration) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.http = UpstreamHTTP(client: client, requestTimeout: requestTimeout, requestIDHeader: "x-request-id")
+        self.http = UpstreamHTTP(clients: clients, requestTimeout: requestTimeout, requestIDHeader: "x-request-id")
     }
 
     public func listModels() async throws -> [String]? {

@@ -29,9 +29,9 @@ public struct OpenAICompatibleProvider: ChatProvider {
     private let http: UpstreamHTTP
     private let estimator = TokenEstimator()
 
-    public init(configuration: Configuration, client: HTTPClient) {
+    public init(configuration: Configuration, clients: UpstreamClients) {
         self.configuration = configuration
-        self.http = UpstreamHTTP(client: client, requestTimeout: configuration.requestTimeout, requestIDHeader: "x-request-id")
+        self.http = UpstreamHTTP(clients: clients, requestTimeout: configuration.requestTimeout, requestIDHeader: "x-request-id")
     }
 
     private var headers: [(String, String)] {

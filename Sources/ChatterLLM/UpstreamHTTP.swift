@@ -9,7 +9,7 @@ import NIOHTTP1
 /// The HTTP side every adapter shares: JSON requests, provider errors as `ProviderFailure`
 /// (with the provider's message and `Retry-After`), and bodies read as server-sent events or lines.
 struct UpstreamHTTP: Sendable {
-    let client: HTTPClient
+    let clients: UpstreamClients
     let requestTimeout: Duration
     /// The response header carrying the provider's request id.
     let requestIDHeader: String
@@ -102,7 +102,7 @@ struct UpstreamHTTP: Sendable {
 
     private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
         do {
-            return try await client.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
+            return try await clients.current.execute(request, timeout: .seconds(max(1, timeout.components.seconds)))
         } catch {
             throw Self.failure(from: error, upstreamRequestID: nil)
         }

@@ -43,7 +43,7 @@ public struct ChatterRuntime: Sendable {
     let identities = IdentityCache()
     let work = InFlightWork()
     let caller: UpstreamCaller
-    public let httpClient: HTTPClient
+    public let httpClients: UpstreamClients
     public let logger: Logger
 
     /// Opens and migrates the database and wires the parts. `providers` replaces the configured ones (tests).
@@ -69,7 +69,7 @@ public struct ChatterRuntime: Sendable {
         // The client's own HTTP spans only when traces are exported: with the no-op tracer it would still build each
         // request's attributes. (The call span's context is injected into upstream requests either way.)
         if configuration.otelEndpoint == nil { clientConfiguration.tracing.tracer = nil }
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let httpClients = UpstreamClients(configuration: clientConfiguration)
         var providers: [any ChatProvider] = [DemoProvider(tokenDelay: configuration.demoTokenDelay)]
         let timeout = configuration.upstreamRequestTimeout
         for setting in configuration.providers {
@@ -78,15 +78,15 @@ public struct ChatterRuntime: Sendable {
                 providers.append(
                     OpenAICompatibleProvider(
                         configuration: .init(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, requestTimeout: timeout),
-                        client: httpClient
+                        clients: httpClients
                     )
                 )
             case .anthropic:
-                providers.append(AnthropicProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, client: httpClient, requestTimeout: timeout))
+                providers.append(AnthropicProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout))
             case .gemini:
-                providers.append(GeminiProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, client: httpClient, requestTimeout: timeout))
+                providers.append(GeminiProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout))
             case .ollama:
-                providers.append(OllamaProvider(name: setting.name, baseURL: setting.baseURL, client: httpClient, requestTimeout: timeout))
+                providers.append(OllamaProvider(name: setting.name, baseURL: setting.baseURL, clients: httpClients, requestTimeout: timeout))
             }
         }
         let registry = ProviderRegistry(providers: providers)
@@ -131,7 +131,7 @@ public struct ChatterRuntime: Sendable {
             hub: hub,
             metrics: metrics,
             caller: caller,
-            httpClient: httpClient,
+            httpClients: httpClients,
             logger: logger
         )
     }
@@ -163,7 +163,7 @@ public struct ChatterRuntime: Sendable {
     }
 
     public func shutdown() async {
-        try? await httpClient.shutdown()
+        try? await httpClients.shutdown()
         await database.shutdown()
     }
 }

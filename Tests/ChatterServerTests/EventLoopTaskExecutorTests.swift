@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import ChatterLLM
 import NIOCore
 import NIOPosix
 import Testing
@@ -33,6 +35,25 @@ import Testing
         // Outside a request, work runs on Swift's pool as before.
         let outside = try await work.run { loop.inEventLoop }.value
         #expect(!outside)
+        try await group.shutdownGracefully()
+    }
+
+    /// Upstream calls made on a loop go out over that loop's client, whose connections live on the same loop.
+    @Test func eachLoopHasItsOwnUpstreamClient() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let clients = UpstreamClients(configuration: .init(), group: group)
+        var seen: [ObjectIdentifier] = []
+        for loop in [group.next(), group.next()] {
+            let (client, clientLoop) = try await loop.submit {
+                (ObjectIdentifier(clients.current), clients.current.eventLoopGroup as? any EventLoop)
+            }.get()
+            #expect(clientLoop === loop)
+            seen.append(client)
+        }
+        #expect(Set(seen).count == 2)
+        // Off the group's loops, calls still have a client.
+        #expect(seen.contains(ObjectIdentifier(clients.current)))
+        try await clients.shutdown()
         try await group.shutdownGracefully()
     }
 }
