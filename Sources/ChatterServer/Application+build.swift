@@ -82,9 +82,13 @@ public struct ChatterRuntime: Sendable {
                     )
                 )
             case .anthropic:
-                providers.append(AnthropicProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout))
+                providers.append(
+                    AnthropicProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout)
+                )
             case .gemini:
-                providers.append(GeminiProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout))
+                providers.append(
+                    GeminiProvider(name: setting.name, baseURL: setting.baseURL, apiKey: setting.apiKey, clients: httpClients, requestTimeout: timeout)
+                )
             case .ollama:
                 providers.append(OllamaProvider(name: setting.name, baseURL: setting.baseURL, clients: httpClients, requestTimeout: timeout))
             }
