@@ -15,7 +15,9 @@ final class RawSQLiteConnection {
     private static let statementCacheLimit = 256
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    static let busyTimeoutMilliseconds: Int32 = 10_000
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = RawSQLiteConnection.busyTimeoutMilliseconds) throws {
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         var handle: OpaquePointer?
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -47,6 +49,11 @@ final class RawSQLiteConnection {
         statements.removeAll()
         if let handle { sqlite_nio_sqlite3_close_v2(handle) }
         handle = nil
+    }
+
+    /// How long a statement waits for another connection's lock before failing with SQLITE_BUSY.
+    func setBusyTimeout(milliseconds: Int32) {
+        if let handle { sqlite_nio_sqlite3_busy_timeout(handle, milliseconds) }
     }
 
     /// Runs SQL without binds or results (pragmas, BEGIN, COMMIT, SAVEPOINT …); statements are kept prepared.
@@ -155,6 +162,8 @@ struct SQLiteFailure: Error, CustomStringConvertible {
     var code: Int32
     var message: String
     var description: String { "SQLite error \(code): \(message)" }
+    /// Another connection holds the lock (SQLITE_BUSY, any extended code).
+    var isBusy: Bool { code & 0xFF == SQLITE_BUSY }
 }
 
 /// A row read by `RawSQLiteConnection`, decodable like any SQLKit row.

@@ -82,6 +82,10 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Commits `script` alone on the calling thread when nothing is being committed or waiting; nil otherwise.
+    ///
+    /// It never waits for another connection's write lock (a `ChatterDatabase.transaction` holds one): the calling
+    /// thread may be the event loop that transaction's own steps need to run on, so waiting there would stall both
+    /// until the busy timeout. Then the script queues for the writer's thread, which can wait.
     private func commitIfIdle(_ script: SQLScript) -> Result<SQLScript.Executed, any Error>? {
         condition.lock()
         guard !writing && queue.isEmpty && !closing && !checkpointDue else {
@@ -90,7 +94,7 @@ final class SQLiteWriter: @unchecked Sendable {
         }
         writing = true
         condition.unlock()
-        let result = execute([script])[0]
+        let result = execute([script], waitingForLock: false)?[0]
         condition.lock()
         writing = false
         if !queue.isEmpty || closing { condition.broadcast() }
@@ -161,7 +165,7 @@ final class SQLiteWriter: @unchecked Sendable {
             writing = true
             condition.unlock()
             if checkpointNow { checkpointBetweenBatches() }
-            let results = execute(batch.map(\.script))
+            let results = execute(batch.map(\.script), waitingForLock: true)!
             condition.lock()
             writing = false
             condition.unlock()
@@ -177,7 +181,8 @@ final class SQLiteWriter: @unchecked Sendable {
         }
     }
 
-    private func execute(_ batch: [SQLScript]) -> [Result<SQLScript.Executed, any Error>] {
+    /// Commits `batch`; nil only when `waitingForLock` is false and another connection holds the write lock.
+    private func execute(_ batch: [SQLScript], waitingForLock: Bool) -> [Result<SQLScript.Executed, any Error>]? {
         var results: [Result<SQLScript.Executed, any Error>] = []
         results.reserveCapacity(batch.count)
         do {
@@ -188,7 +193,13 @@ final class SQLiteWriter: @unchecked Sendable {
                 try connection.execute("PRAGMA synchronous = \(wanted)")
                 currentSynchronous = wanted
             }
-            try connection.execute("BEGIN IMMEDIATE")
+            if waitingForLock {
+                try connection.execute("BEGIN IMMEDIATE")
+            } else {
+                connection.setBusyTimeout(milliseconds: 0)
+                defer { connection.setBusyTimeout(milliseconds: RawSQLiteConnection.busyTimeoutMilliseconds) }
+                do { try connection.execute("BEGIN IMMEDIATE") } catch let failure as SQLiteFailure where failure.isBusy { return nil }
+            }
             // A lone script needs no savepoint: its failure rolls back a transaction that holds nothing else.
             if batch.count == 1 {
                 do { results.append(.success(try batch[0].run(on: connection, serializingWith: dialectSource))) } catch {
