@@ -54,11 +54,9 @@ struct GuardedHTTPChannel: ServerChildChannel {
     func handle(value: HTTP1WebSocketUpgradeChannel.Value, logger: Logger) async {
         var logger = logger
         logger.handler = UnfinishedNegotiationLogHandler(base: logger.handler)
-        let executor = EventLoopTaskExecutor(value.channel.eventLoop)
-        await withTaskExecutorPreference(executor) {
-            await EventLoopTaskExecutor.$current.withValue(executor) {
-                await base.handle(value: value, logger: logger)
-            }
+        // The connection's own task stays on Swift's pool; the calls and turns it starts keep to its loop (`InFlightWork`).
+        await EventLoopTaskExecutor.$current.withValue(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await base.handle(value: value, logger: logger)
         }
     }
 }

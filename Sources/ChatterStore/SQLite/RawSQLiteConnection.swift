@@ -17,7 +17,7 @@ final class RawSQLiteConnection {
 
     static let busyTimeoutMilliseconds: Int32 = 10_000
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = RawSQLiteConnection.busyTimeoutMilliseconds) throws {
+    init(path: String) throws {
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         var handle: OpaquePointer?
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -27,7 +27,7 @@ final class RawSQLiteConnection {
             throw SQLiteFailure(code: status, message: "cannot open the SQLite database: \(message)")
         }
         self.handle = handle
-        sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        sqlite_nio_sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
         // Plans that do not depend on bound values. Without this, SQLite 3.54 marks a statement such as
         // `… WHERE conversation_id = ? ORDER BY seq` to be compiled again whenever a value is bound, so statements kept
         // prepared (the history read, the event log's reads) were compiled again at every run.

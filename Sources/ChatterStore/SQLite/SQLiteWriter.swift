@@ -151,7 +151,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while (queue.isEmpty || writing) && !(closing && !writing) { condition.wait() }
+            while writing || (queue.isEmpty && !closing) { condition.wait() }
             if queue.isEmpty && closing {
                 finished = true
                 condition.broadcast()

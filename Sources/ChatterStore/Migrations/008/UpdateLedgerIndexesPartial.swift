@@ -7,25 +7,30 @@ import SQLKit
 /// - calls by status and node: only calls `in_flight` are ever looked up (recovery after a crash), yet every
 ///   finalised call moved its entry to its final status.
 struct UpdateLedgerIndexesPartial: AsyncMigration {
+    /// Each index as it was and as it becomes: (name, definition).
+    private static let changes: [(before: (String, String), after: (String, String))] = [
+        (("llm_calls_status_node", "llm_calls (status, node_id)"), ("llm_calls_in_flight", "llm_calls (node_id) WHERE status = 'in_flight'")),
+        (
+            ("llm_calls_conversation", "llm_calls (conversation_id)"),
+            ("llm_calls_conversation", "llm_calls (conversation_id) WHERE conversation_id IS NOT NULL")
+        ),
+        (
+            ("workflow_executions_conversation", "workflow_executions (conversation_id)"),
+            ("workflow_executions_conversation", "workflow_executions (conversation_id) WHERE conversation_id IS NOT NULL")
+        ),
+    ]
+
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        try await sql.raw("DROP INDEX llm_calls_status_node").run()
-        try await sql.raw("CREATE INDEX llm_calls_in_flight ON llm_calls (node_id) WHERE status = 'in_flight'").run()
-        try await sql.raw("DROP INDEX llm_calls_conversation").run()
-        try await sql.raw("CREATE INDEX llm_calls_conversation ON llm_calls (conversation_id) WHERE conversation_id IS NOT NULL").run()
-        try await sql.raw("DROP INDEX workflow_executions_conversation").run()
-        try await sql.raw(
-            "CREATE INDEX workflow_executions_conversation ON workflow_executions (conversation_id) WHERE conversation_id IS NOT NULL"
-        ).run()
+        for change in Self.changes { try await Self.replace(change.before, with: change.after, on: database) }
     }
 
     func revert(on database: any Database) async throws {
+        for change in Self.changes { try await Self.replace(change.after, with: change.before, on: database) }
+    }
+
+    private static func replace(_ old: (String, String), with new: (String, String), on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        try await sql.raw("DROP INDEX llm_calls_in_flight").run()
-        try await sql.raw("CREATE INDEX llm_calls_status_node ON llm_calls (status, node_id)").run()
-        try await sql.raw("DROP INDEX llm_calls_conversation").run()
-        try await sql.raw("CREATE INDEX llm_calls_conversation ON llm_calls (conversation_id)").run()
-        try await sql.raw("DROP INDEX workflow_executions_conversation").run()
-        try await sql.raw("CREATE INDEX workflow_executions_conversation ON workflow_executions (conversation_id)").run()
+        try await sql.raw("DROP INDEX \(unsafeRaw: old.0)").run()
+        try await sql.raw("CREATE INDEX \(unsafeRaw: new.0) ON \(unsafeRaw: new.1)").run()
     }
 }
