@@ -173,7 +173,12 @@ public struct ChatterRuntime: Sendable {
 }
 
 /// Closes the database and the HTTP client when the application stops.
-struct RuntimeService: Service {
+///
+/// Every service here names itself: ServiceLifecycle describes each service with `"\(service)"`, and without a
+/// `description` that is a reflection dump of everything the service holds (for this one, the whole runtime),
+/// about half a second of CPU at every start.
+struct RuntimeService: Service, CustomStringConvertible {
+    var description: String { "RuntimeService" }
     let runtime: ChatterRuntime
 
     func run() async throws {

@@ -261,7 +261,8 @@ final class EventHub: Sendable {
 }
 
 /// Runs the hub for the application's lifetime.
-struct EventHubService: Service {
+struct EventHubService: Service, CustomStringConvertible {
+    var description: String { "EventHubService" }
     let hub: EventHub
 
     func run() async throws {

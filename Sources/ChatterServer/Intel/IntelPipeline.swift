@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// The conversation-intelligence pipeline: one consumer group per agent, all running side by side.
-struct IntelPipeline: Service {
+struct IntelPipeline: Service, CustomStringConvertible {
+    var description: String { "IntelPipeline" }
     let consumers: [IntelConsumer]
     let signal: EventSignal
 
