@@ -120,11 +120,8 @@ struct GatewayController {
 
     /// The stream runs in its own task: a client that leaves does not stop the upstream read or the ledger.
     private func stream(provider: any ChatProvider, request: GatewayRequest, start: CallStart, rendering: GatewayRendering) -> Response {
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let clientGone = Mutex(false)
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { clientGone.withLock { $0 = true } }
-        }
+        let (stream, continuation) = CoalescingByteStream.make(onClientGone: { clientGone.withLock { $0 = true } })
         let caller = runtime.caller
         let chat = request.chat
         let includeUsage = request.includeUsage
