@@ -119,7 +119,7 @@ public struct JSONObjectWriter: Sendable {
     /// A JSON string literal: quotes, backslashes and control characters escaped (the short forms where JSON has
     /// them, as Foundation writes them), and U+2028/U+2029 too (so the text is also valid JavaScript). Runs of plain
     /// bytes are copied at once.
-    static func writeString(_ text: String, to out: inout [UInt8]) {
+    public static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in

@@ -128,15 +128,22 @@ struct GatewayController {
         let logger = runtime.logger
         let requestID = RequestScope.requestID
         runtime.work.run {
-            let executionID = Mutex("")
+            let started = Mutex<(executionID: String, text: GatewayRendering.TextFrames)?>(nil)
             do {
                 let result = try await caller.run(
                     provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } },
                     onStarted: { call in
-                        executionID.withLock { $0 = call.executionID }
+                        started.withLock { $0 = (call.executionID, GatewayRendering.TextFrames(rendering, id: call.executionID)) }
                         continuation.yield(Self.frame(rendering.firstChunk(id: call.executionID)))
                     },
-                    onDelta: { delta in continuation.yield(Self.frame(rendering.chunk(id: executionID.withLock { $0 }, delta: delta))) }
+                    onDelta: { delta in
+                        let current = started.withLock { $0 }
+                        if case .text(let content) = delta, let current {
+                            continuation.yield(current.text.frame(content))
+                        } else {
+                            continuation.yield(Self.frame(rendering.chunk(id: current?.executionID ?? "", delta: delta)))
+                        }
+                    }
                 )
                 continuation.yield(Self.frame(rendering.finalChunk(result)))
                 if includeUsage { continuation.yield(Self.frame(rendering.usageChunk(result))) }

@@ -1,6 +1,7 @@
 import ChatterCore
 import ChatterLLM
 import ChatterStore
+import NIOCore
 
 /// Chatter's results in OpenAI's Chat Completions shapes, whichever provider answered.
 struct GatewayRendering {
@@ -62,6 +63,35 @@ struct GatewayRendering {
                 "cost_nanousd": result.pricing.costNanoUSD.map { .number(Double($0)) } ?? .null,
             ]),
         ])
+    }
+
+    /// The frames of one request's text deltas, most of a stream's frames, as `frame(chunk(id:delta:))` writes them
+    /// (compact, keys sorted), built from two fixed parts around the escaped text rather than a tree of dictionaries
+    /// sorted and written anew for every delta.
+    struct TextFrames: Sendable {
+        private static let head = Array(#"data: {"choices":[{"delta":{"content":"#.utf8)
+        private let tail: [UInt8]
+
+        init(_ rendering: GatewayRendering, id: String) {
+            var tail = Array(#"},"finish_reason":null,"index":0,"logprobs":null}],"created":"#.utf8)
+            tail += String(rendering.created).utf8
+            tail += #","id":"#.utf8
+            JSONObjectWriter.writeString("chatcmpl-\(id)", to: &tail)
+            tail += #","model":"#.utf8
+            JSONObjectWriter.writeString(rendering.model, to: &tail)
+            tail += #","object":"chat.completion.chunk"}"#.utf8
+            tail += "\n\n".utf8
+            self.tail = tail
+        }
+
+        func frame(_ text: String) -> ByteBuffer {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(Self.head.count + text.utf8.count + 8 + tail.count)
+            bytes += Self.head
+            JSONObjectWriter.writeString(text, to: &bytes)
+            bytes += tail
+            return ByteBuffer(bytes: bytes)
+        }
     }
 
     private func chunk(id: String, delta: JSONValue, finishReason: String?) -> JSONValue {
