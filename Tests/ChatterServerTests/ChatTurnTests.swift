@@ -115,7 +115,7 @@ import Testing
             #expect(harness.upstream.requests.last?["stream_options"]?["include_usage"] == .bool(true))
             let text = events.filter { $0.event == "token" }.compactMap { $0.data["delta"]?.string }.joined()
             #expect(text == "Thought hard about it.")
-            let usage = events.first { $0.event == "usage" }!.data
+            let usage = try #require(events.first { $0.event == "usage" }, "the stream's events: \(events)").data
             #expect(usage["input_tokens"]?.int == 50)
             #expect(usage["output_tokens"]?.int == 500)
             #expect(usage["reasoning_tokens"]?.int == 448)
@@ -137,7 +137,7 @@ import Testing
             harness.upstream.enqueue(.reply(content: "No usage from this server.", usage: nil))
             let conversation = try await harness.createConversation(#"{"model":"openai/local-model"}"#)
             let events = try await harness.stream(conversation, #"{"content":"Hi","stream":true}"#)
-            let usage = events.first { $0.event == "usage" }!.data
+            let usage = try #require(events.first { $0.event == "usage" }, "the stream's events: \(events)").data
             #expect(usage["usage_source"]?.string == "estimated")
             #expect((usage["output_tokens"]?.int ?? 0) > 0)
             // local-model has no price: the cost is unknown, not zero.

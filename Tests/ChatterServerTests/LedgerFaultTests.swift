@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func concurrentTurnsGetUniqueGapFreeSeqsAndExactTotals(database: TestDatabase) async throws {
-        // The suite runs in parallel on two cores: give the loaded upstream more than the harness's 2 s of silence,
+        // The suite runs in parallel on two cores: give the loaded upstream more than the harness's 15 s of silence,
         // and the pool the product's default 16 connections rather than the harness's 4 (200 turns on one
         // conversation queue behind its lock; with 4 connections, waiters for a connection hit the pool's 30 s
         // timeout when other PostgreSQL tests load the machine).
@@ -118,7 +118,7 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func upstreamTimeoutIsAGatewayTimeout(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "4"]) { harness in
             harness.upstream.enqueue(.hang(.seconds(5)))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let reply = try await harness.send(conversation, #"{"content":"Hello"}"#)
@@ -152,7 +152,7 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func upstreamFallingSilentMidStreamTimesOut(database: TestDatabase) async throws {
-        try await Harness.with(database) { harness in
+        try await Harness.with(database, environment: ["CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "4"]) { harness in
             harness.upstream.enqueue(.stall(deltas: ["Some", " words"], silence: .seconds(6)))
             let conversation = try await harness.createConversation(#"{"model":"openai/gpt-4o-mini"}"#)
             let events = try await harness.stream(conversation, #"{"content":"Hello","stream":true}"#)

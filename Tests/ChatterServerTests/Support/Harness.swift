@@ -68,7 +68,9 @@ final class Harness: Sendable {
         var variables = [
             "CHATTER_DATABASE_URL": databaseURL, "CHATTER_PORT": "0", "CHATTER_ADMIN_KEY": adminKey,
             "OPENAI_BASE_URL": upstream.baseURL, "OPENAI_API_KEY": "sk-test-upstream", "CHATTER_DEFAULT_MODEL": "demo/echo",
-            "CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "4", "CHATTER_NODE_ID": "test-node", "CHATTER_DATABASE_MAX_CONNECTIONS": "4",
+            // Long enough that a turn on the loaded machine (every test runs at once, on two cores) never times out;
+            // the tests of timeouts set their own.
+            "CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "15", "CHATTER_NODE_ID": "test-node", "CHATTER_DATABASE_MAX_CONNECTIONS": "4",
             // Tests of other parts run without the intelligence agents (their events and CPU); IntelTests turn them on.
             "CHATTER_INTEL_PIPELINE": "off",
         ]
