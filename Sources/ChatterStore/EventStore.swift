@@ -38,8 +38,6 @@ public struct EventDraft: Sendable {
             """
     }
 
-    var insertQuery: SQLQueryString { Self.insertQuery([self]) }
-
     /// One INSERT for `drafts` (one round trip on PostgreSQL), whose `seq` values follow their order.
     static func insertQuery(_ drafts: [EventDraft]) -> SQLQueryString {
         "INSERT INTO events (\(unsafeRaw: columns)) VALUES " + drafts.map { $0.values() }.joined(separator: ", ")

@@ -25,14 +25,6 @@ public struct SQLScript: Sendable {
         var together: (@Sendable (Results) throws -> [SQLQueryString])? = nil
 
         var isEvent: Bool { makeEvent != nil }
-
-        /// The statement to run, and the type of the event it appends, if any.
-        func statement(after results: Results) throws -> (SQLQueryString, EventType?)? {
-            if let makeEvent {
-                return try makeEvent(results).map { ($0.insertQuery, $0.type) }
-            }
-            return try make(results).map { ($0, nil) }
-        }
     }
 
     private(set) var steps: [Step] = []
@@ -148,25 +140,39 @@ public struct SQLScript: Sendable {
     /// The PostgreSQL advisory lock that orders appends to the event log.
     static let eventLogLock: Int64 = 0x4348_4154_4556  // "CHATEV"
 
-    /// Runs the script synchronously on a raw SQLite connection (the writer's thread).
+    /// Runs the script synchronously on a raw SQLite connection (the writer's thread). Consecutive events go in as
+    /// one INSERT, as on PostgreSQL.
     func run(on connection: RawSQLiteConnection, serializingWith dialectSource: any SQLDatabase) throws -> Executed {
         var results: Results = []
         var events: [EventType] = []
+        var pending: [EventDraft] = []
+        func appendPending() throws {
+            guard !pending.isEmpty else { return }
+            _ = try run(EventDraft.insertQuery(pending), on: connection, serializingWith: dialectSource)
+            events.append(contentsOf: pending.map(\.type))
+            pending.removeAll()
+        }
         for step in steps {
+            if let makeEvent = step.makeEvent {
+                if let draft = try makeEvent(results) { pending.append(draft) }
+                results.append([])
+                continue
+            }
+            try appendPending()
             if let together = step.together {
                 for query in try together(results) { _ = try run(query, on: connection, serializingWith: dialectSource) }
                 results.append([])
                 continue
             }
-            guard let (query, event) = try step.statement(after: results) else {
+            guard let query = try step.make(results) else {
                 results.append([])
                 continue
             }
-            if let event { events.append(event) }
             let rows = try run(query, on: connection, serializingWith: dialectSource)
             if rows.isEmpty, let error = step.whenEmpty { throw error }
             results.append(rows)
         }
+        try appendPending()
         return Executed(results: results, events: events)
     }
 
