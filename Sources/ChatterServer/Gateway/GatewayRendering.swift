@@ -76,9 +76,19 @@ struct GatewayRendering {
             let empty = Array(GatewayController.frame(rendering.chunk(id: id, delta: .text(""))).readableBytesView)
             // Inside a JSON string every quote is escaped, so this sequence is the delta's own member, the only one.
             let member = Array(#""content":"""#.utf8)
-            let start = empty.firstRange(of: member)!.upperBound - 2
+            let start = Self.end(of: member, in: empty) - 2
             head = Array(empty[..<start])
             tail = Array(empty[(start + 2)...])
+        }
+
+        /// Where `needle`'s first occurrence in `bytes` ends (the generic `firstRange(of:)` took longer than the rest).
+        private static func end(of needle: [UInt8], in bytes: [UInt8]) -> Int {
+            var index = 0
+            while index + needle.count <= bytes.count {
+                if bytes[index] == needle[0] && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index + needle.count }
+                index += 1
+            }
+            preconditionFailure("the rendering of an empty text delta has no content member")
         }
 
         func frame(_ text: String) -> ByteBuffer {
