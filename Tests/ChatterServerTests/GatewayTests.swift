@@ -184,6 +184,49 @@ import Testing
         }
     }
 
+    /// A streamed call's response starts with its first bytes: one that fails before the upstream answers is an HTTP
+    /// error in OpenAI's shape (as the SDKs expect), and one cut after tokens ends with an error event.
+    @Test(arguments: TestDatabase.all)
+    func aStreamFailingBeforeItsFirstTokenIsAnHTTPErrorAndOneCutLaterEndsWithAnErrorEvent(database: TestDatabase) async throws {
+        try await Harness.with(database) { harness in
+            let body = #"{"model":"openai/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            let limit = ScriptedUpstream.Behavior.status(429, message: "slow down", headers: ["Retry-After": "0"])
+            harness.upstream.enqueue(limit, limit, limit)
+            let limited = try await harness.request(.POST, "/v1/chat/completions", json: body)
+            #expect(limited.status == 429)
+            #expect(limited.header("Content-Type") == "application/json")
+            #expect(limited.json["error"]?["type"]?.string == "rate_limit_error")
+            #expect(limited.json["error"]?["message"]?.string?.contains("slow down") == true)
+
+            harness.upstream.enqueue(.status(400, message: "maximum context length exceeded"))
+            let refused = try await harness.request(.POST, "/v1/chat/completions", json: body)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["type"]?.string == "invalid_request_error")
+
+            // A retry before the first token is invisible to the client: one stream, opened once.
+            harness.upstream.enqueue(.status(503, message: "busy"), .reply(content: "Back again.", usage: #"{"prompt_tokens":9,"completion_tokens":3}"#))
+            let recovered = try await harness.request(.POST, "/v1/chat/completions", json: body)
+            #expect(recovered.status == 200)
+            let chunks = Harness.events(in: recovered.body).map(\.data).filter { $0 != .null }
+            #expect(chunks.first?["choices"]?[0]?["delta"]?["role"]?.string == "assistant")
+            #expect(chunks.filter { $0["choices"]?[0]?["delta"]?["role"] != nil }.count == 1)
+            #expect(chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.string }.joined() == "Back again.")
+            #expect(recovered.body.hasSuffix("data: [DONE]\n\n"))
+
+            harness.upstream.enqueue(.cut(deltas: ["Half", " an"]))
+            let cut = try await harness.request(.POST, "/v1/chat/completions", json: body)
+            #expect(cut.status == 200)
+            let cutChunks = Harness.events(in: cut.body).map(\.data)
+            #expect(cutChunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.string }.joined() == "Half an")
+            #expect(cutChunks.last?["error"]?["type"]?.string == "api_error")
+
+            #expect(try await harness.count("llm_calls", where: "status = 'error'") == 6)
+            #expect(try await harness.count("llm_calls", where: "status = 'ok' AND input_tokens = 9 AND output_tokens = 3") == 1)
+            #expect(try await harness.count("workflow_executions", where: "status = 'failed'") == 3)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+    }
+
     static func python(_ arguments: [String]) async throws -> String {
         let result = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments)
         guard result.status == 0 else { throw TestFailure("python failed: \(result.errors)") }

@@ -93,7 +93,7 @@ struct GatewayController {
         )
         let rendering = GatewayRendering(model: parsed.model, created: Int64(Date().timeIntervalSince1970))
         if parsed.stream {
-            return stream(provider: provider, request: parsed, start: start, rendering: rendering)
+            return await stream(provider: provider, request: parsed, start: start, rendering: rendering)
         }
         let caller = runtime.caller
         let chat = parsed.chat
@@ -119,45 +119,78 @@ struct GatewayController {
     }
 
     /// The stream runs in its own task: a client that leaves does not stop the upstream read or the ledger.
-    private func stream(provider: any ChatProvider, request: GatewayRequest, start: CallStart, rendering: GatewayRendering) -> Response {
+    ///
+    /// The response starts with the stream's first bytes. A call that fails before the upstream answers (after its
+    /// retries, or at the first-token timeout) is then an HTTP error with OpenAI's error body, as the SDKs expect, not
+    /// a `200` carrying an error event; and the first chunk goes out with the first delta instead of on its own.
+    private func stream(provider: any ChatProvider, request: GatewayRequest, start: CallStart, rendering: GatewayRendering) async -> Response {
         let clientGone = Mutex(false)
         let (stream, continuation) = CoalescingByteStream.make(onClientGone: { clientGone.withLock { $0 = true } })
+        let opening = StreamOpening()
         let caller = runtime.caller
         let chat = request.chat
         let includeUsage = request.includeUsage
         let logger = runtime.logger
         let requestID = RequestScope.requestID
         runtime.work.run {
-            let started = Mutex<(executionID: String, text: GatewayRendering.TextFrames)?>(nil)
+            let started = Mutex<StartedStream?>(nil)
+            /// Sends `bytes`, after the first chunk if it has not gone yet, and opens the response.
+            @Sendable func send(_ bytes: ByteBuffer) {
+                var out = started.withLock { stream in
+                    defer { stream?.firstChunk = nil }
+                    return stream?.firstChunk ?? ByteBuffer()
+                }
+                var bytes = bytes
+                out.writeBuffer(&bytes)
+                continuation.yield(out)
+                opening.open()
+            }
             do {
                 let result = try await caller.run(
                     provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } },
                     onStarted: { call in
-                        started.withLock { $0 = (call.executionID, GatewayRendering.TextFrames(rendering, id: call.executionID)) }
-                        continuation.yield(Self.frame(rendering.firstChunk(id: call.executionID)))
+                        started.withLock {
+                            $0 = StartedStream(
+                                executionID: call.executionID, text: GatewayRendering.TextFrames(rendering, id: call.executionID),
+                                firstChunk: Self.frame(rendering.firstChunk(id: call.executionID))
+                            )
+                        }
                     },
                     onDelta: { delta in
                         let current = started.withLock { $0 }
                         if case .text(let content) = delta, let current {
-                            continuation.yield(current.text.frame(content))
+                            send(current.text.frame(content))
                         } else {
-                            continuation.yield(Self.frame(rendering.chunk(id: current?.executionID ?? "", delta: delta)))
+                            send(Self.frame(rendering.chunk(id: current?.executionID ?? "", delta: delta)))
                         }
                     }
                 )
-                continuation.yield(Self.frame(rendering.finalChunk(result)))
-                if includeUsage { continuation.yield(Self.frame(rendering.usageChunk(result))) }
-                continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+                var end = Self.frame(rendering.finalChunk(result))
+                if includeUsage { end.writeImmutableBuffer(Self.frame(rendering.usageChunk(result))) }
+                end.writeString("data: [DONE]\n\n")
+                send(end)
             } catch {
                 let chatterError = error as? ChatterError ?? ProblemMiddleware<BasicRequestContext>.internalError(error, logger: logger, requestID: requestID)
                 let gatewayError = GatewayError(chatterError)
-                continuation.yield(Self.frame(gatewayError.json))
+                // Before the response has started, the error is its status; after, an error event ends the stream.
+                if !opening.fail(gatewayError) { continuation.yield(Self.frame(gatewayError.json)) }
             }
             continuation.finish()
+        }
+        if let error = await opening.outcome(onCancel: { clientGone.withLock { $0 = true } }) {
+            return Self.errorResponse(error)
         }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(asyncSequence: stream)
         )
+    }
+
+    /// What a stream's deltas are rendered with once its call has started.
+    private struct StartedStream: Sendable {
+        var executionID: String
+        var text: GatewayRendering.TextFrames
+        /// The chunk that opens the stream, until it is sent.
+        var firstChunk: ByteBuffer?
     }
 
     static func frame(_ json: JSONValue) -> ByteBuffer {
@@ -166,5 +199,57 @@ struct GatewayController {
 
     static func json(_ value: JSONValue) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+    }
+}
+
+/// Whether a gateway stream's response starts (its first bytes are ready) or fails first, decided once.
+final class StreamOpening: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<GatewayError?, Never>?)
+        case decided(GatewayError?)
+    }
+
+    private let state = Mutex(State.waiting(nil))
+
+    /// The response starts: a later failure is an error event in the stream.
+    func open() {
+        decide(nil)
+    }
+
+    /// Fails the response before it starts; false if it had already started.
+    func fail(_ error: GatewayError) -> Bool {
+        decide(error)
+    }
+
+    @discardableResult
+    private func decide(_ outcome: GatewayError?) -> Bool {
+        let (waiter, decided): (CheckedContinuation<GatewayError?, Never>?, Bool) = state.withLock { state in
+            guard case .waiting(let waiter) = state else { return (nil, false) }
+            state = .decided(outcome)
+            return (waiter, true)
+        }
+        waiter?.resume(returning: outcome)
+        return decided
+    }
+
+    /// Waits for the decision: nil when the response starts, the error when it fails first. A cancelled wait (the
+    /// request's task ended) runs `onCancel` and returns nil: the stream goes on for the ledger, unread.
+    func outcome(onCancel: @escaping @Sendable () -> Void) async -> GatewayError? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let decided: GatewayError?? = state.withLock { state in
+                    switch state {
+                    case .decided(let outcome): return .some(outcome)
+                    case .waiting:
+                        state = .waiting(continuation)
+                        return .none
+                    }
+                }
+                if let decided { continuation.resume(returning: decided) }
+            }
+        } onCancel: {
+            onCancel()
+            open()
+        }
     }
 }
