@@ -369,6 +369,12 @@ public struct LedgerStore: Sendable {
 
         static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
         static let histogramColumnList = histogramColumns.joined(separator: ", ")
+        /// The histogram columns' values for a call in bucket `b.latency_bucket` and `b.ttft_bucket`: 1 in each, else 0.
+        /// (`WHERE true` in the upsert keeps SQLite from reading its `ON CONFLICT` as a join's `ON`.)
+        static let histogramValues = (
+            (0..<LatencyBuckets.count).map { "CASE b.latency_bucket WHEN \($0) THEN 1 ELSE 0 END" }
+                + (0..<LatencyBuckets.count).map { "CASE b.ttft_bucket WHEN \($0) THEN 1 ELSE 0 END" }
+        ).joined(separator: ", ")
         /// What these rollups sum beyond a plain usage rollup.
         private static let timingColumns = ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
         private static let dailyIncrements = LedgerStore.rollupIncrements(table: "usage_daily", also: timingColumns)
@@ -383,18 +389,20 @@ public struct LedgerStore: Sendable {
         let usage = outcome.usage
         let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
         let ttft = outcome.firstTokenAtMilliseconds.map { max(0, $0 - call.startedAtMilliseconds) }
-        var histogram = Array(repeating: Int64(0), count: LatencyBuckets.count * 2)
-        histogram[LatencyBuckets.index(of: latency)] = 1
-        if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = 1 }
+        // The histograms' columns are filled from the two bucket numbers (no TTFT: -1, no bucket) instead of a bind each.
+        let latencyBucket = Int64(LatencyBuckets.index(of: latency))
+        let ttftBucket = ttft.map { Int64(LatencyBuckets.index(of: $0)) } ?? -1
         return """
             INSERT INTO \(unsafeRaw: rollup.table) (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
                 failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
                 unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: TimedRollup.histogramColumnList))
-            VALUES (\(bind: call.tenantID), \(bind: bucket), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
+            SELECT \(bind: call.tenantID), \(bind: bucket), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
                     \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
                     \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
                     \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
-                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(binds: histogram))
+                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(unsafeRaw: TimedRollup.histogramValues)
+            FROM (SELECT CAST(\(bind: latencyBucket) AS BIGINT) AS latency_bucket, CAST(\(bind: ttftBucket) AS BIGINT) AS ttft_bucket) AS b
+            WHERE true
             ON CONFLICT (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id)
             DO UPDATE SET \(unsafeRaw: rollup.increments)
             """

@@ -67,6 +67,24 @@ import Testing
             if case .number(let rate)? = gpt?["error_rate"] { #expect(abs(rate - 1.0 / 3.0) < 1e-9) }
             #expect(gpt?["ttft_p50_ms"] != nil)
 
+            // The latency and TTFT histograms hold each call once, in its bucket (bounds in milliseconds).
+            let bounds: [Int64] = [50, 100, 200, 400, 800, 1600, 3200, 6400, 12_800, 25_600, 51_200, 102_400]
+            func bucket(_ milliseconds: Int64) -> Int { bounds.firstIndex { max(0, milliseconds) <= $0 } ?? bounds.count }
+            var latencies = Array(repeating: Int64(0), count: bounds.count + 1)
+            var ttfts = latencies
+            for call in try await harness.rows("SELECT started_at_ms, finished_at_ms, first_token_at_ms FROM llm_calls") {
+                let started = try call.decode(column: "started_at_ms", as: Int64.self)
+                latencies[bucket(try call.decode(column: "finished_at_ms", as: Int64.self) - started)] += 1
+                if let first = try call.decode(column: "first_token_at_ms", as: Int64?.self) { ttfts[bucket(first - started)] += 1 }
+            }
+            #expect(ttfts.reduce(0, +) > 0)
+            for table in ["usage_daily", "usage_hourly"] {
+                let sums = latencies.indices.map { "CAST(SUM(latency_b\($0)) AS BIGINT) AS l\($0), CAST(SUM(ttft_b\($0)) AS BIGINT) AS t\($0)" }
+                let row = try #require(try await harness.rows("SELECT \(sums.joined(separator: ", ")) FROM \(table)").first)
+                #expect(try latencies.indices.map { try row.decode(column: "l\($0)", as: Int64.self) } == latencies, "\(table)")
+                #expect(try ttfts.indices.map { try row.decode(column: "t\($0)", as: Int64.self) } == ttfts, "\(table)")
+            }
+
             // Hourly, by every dimension but conversation: the rows add up to the usage totals.
             let fine = try await harness.request(.GET, "/api/v1/analytics/usage?group_by=provider,model,user,key").json
             let totals = try await harness.request(.GET, "/api/v1/usage").json["totals"]!
