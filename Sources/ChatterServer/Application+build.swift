@@ -106,7 +106,7 @@ public struct ChatterRuntime: Sendable {
         let prices = PriceCatalog(fileEntries: fileEntries, store: PriceStore(database: database))
         let caller = UpstreamCaller(
             ledger: ledger, prices: prices, retry: RetryPolicy(maxAttempts: configuration.upstreamMaxAttempts),
-            limits: configuration.streamLimits,
+            supervisor: StreamSupervisor(limits: configuration.streamLimits),
             nodeID: configuration.nodeID, logger: logger
         )
         let intelModel = configuration.intelModel.map {

@@ -39,8 +39,7 @@ struct UpstreamCaller: Sendable {
     let ledger: LedgerStore
     let prices: PriceCatalog
     let retry: RetryPolicy
-    let limits: StreamLimits
-    let drains = DrainSlots()
+    let supervisor: StreamSupervisor
     let nodeID: String
     let logger: Logger
     let estimator = TokenEstimator()
@@ -141,45 +140,26 @@ struct UpstreamCaller: Sendable {
         }
     }
 
-    /// Reads a stream under a watchdog: no first token within the limit is a timeout; a client that leaves
-    /// is followed by a bounded drain (time and concurrent drains) or, in cancel mode, by cancelling upstream.
+    /// Reads a stream under the supervisor's watch: no first token within the limit is a timeout; a client that
+    /// leaves is followed by a bounded drain (time and concurrent drains) or, in cancel mode, by cancelling upstream.
     private func supervisedStream(
         _ provider: any ChatProvider, _ request: ChatRequest, firstToken: FirstTokenClock, partial: PartialOutput,
         clientGone: @escaping @Sendable () -> Bool, onDelta: @escaping @Sendable (ChatDelta) async -> Void
     ) async throws -> ChatCompletion {
-        let limits = self.limits
-        let drains = self.drains
-        return try await withThrowingTaskGroup(of: ChatCompletion?.self) { group in
-            group.addTask {
-                try await provider.stream(request) { delta in
-                    firstToken.mark()
-                    partial.append(delta)
-                    await onDelta(delta)
-                }
+        // Its own task, so that the supervisor can stop it; it starts here and keeps to the request's loop.
+        let reading = Task.immediate(executorPreference: EventLoopTaskExecutor.current) {
+            try await provider.stream(request) { delta in
+                firstToken.mark()
+                partial.append(delta)
+                await onDelta(delta)
             }
-            group.addTask {
-                let started = ContinuousClock.now
-                var goneSince: ContinuousClock.Instant?
-                var holdsDrainSlot = false
-                defer { if holdsDrainSlot { drains.release() } }
-                while true {
-                    try await Task.sleep(for: .milliseconds(50))
-                    if firstToken.milliseconds == nil && ContinuousClock.now - started > limits.firstTokenTimeout {
-                        throw ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)", partialContent: partial.text)
-                    }
-                    guard clientGone() else { continue }
-                    if limits.cancelOnDisconnect { throw StreamStop.cancelledOnDisconnect }
-                    if goneSince == nil {
-                        goneSince = ContinuousClock.now
-                        holdsDrainSlot = drains.acquire(limit: limits.maxConcurrentDrains)
-                        if !holdsDrainSlot { throw StreamStop.tooManyDrains }
-                    }
-                    if let goneSince, ContinuousClock.now - goneSince > limits.drainTimeout { throw StreamStop.drainTimedOut }
-                }
-            }
-            defer { group.cancelAll() }
-            guard let completion = try await group.next() ?? nil else { throw CancellationError() }
-            return completion
+        }
+        let watch = supervisor.watch(reading, firstToken: firstToken, partial: partial, clientGone: clientGone)
+        defer { supervisor.end(watch) }
+        do {
+            return try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
+        } catch {
+            throw watch.stopReason ?? error
         }
     }
 
@@ -283,20 +263,122 @@ enum StreamStop: Error, CustomStringConvertible {
     }
 }
 
-/// Streams being read on after their clients left, bounded so abandoned calls cannot pile up.
-final class DrainSlots: Sendable {
-    private let running = Mutex(0)
+/// Watches every stream being read, on one timer for all of them (a timer per stream woke each one 20 times a second
+/// for as long as it ran): the first-token timeout, and what happens once a stream's client has left. Streams read on
+/// after their clients left are bounded in number, so abandoned calls cannot pile up.
+final class StreamSupervisor: Sendable {
+    /// One stream under watch.
+    final class Watch: Sendable {
+        fileprivate let reading: Task<ChatCompletion, any Error>
+        fileprivate let started = ContinuousClock.now
+        fileprivate let firstToken: FirstTokenClock
+        fileprivate let partial: PartialOutput
+        fileprivate let clientGone: @Sendable () -> Bool
+        fileprivate let state = Mutex(State())
 
-    func acquire(limit: Int) -> Bool {
-        running.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
+        fileprivate struct State {
+            var goneSince: ContinuousClock.Instant?
+            var holdsDrainSlot = false
+            var stopReason: (any Error)?
+        }
+
+        fileprivate init(
+            reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, partial: PartialOutput, clientGone: @escaping @Sendable () -> Bool
+        ) {
+            self.reading = reading
+            self.firstToken = firstToken
+            self.partial = partial
+            self.clientGone = clientGone
+        }
+
+        /// Why the supervisor stopped the stream, if it did.
+        var stopReason: (any Error)? { state.withLock { $0.stopReason } }
+    }
+
+    let limits: StreamLimits
+    let tick: Duration
+    private let watched = Mutex((watches: [ObjectIdentifier: Watch](), ticking: false, drains: 0))
+
+    init(limits: StreamLimits, tick: Duration = .milliseconds(50)) {
+        self.limits = limits
+        self.tick = tick
+    }
+
+    func watch(
+        _ reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, partial: PartialOutput, clientGone: @escaping @Sendable () -> Bool
+    ) -> Watch {
+        let watch = Watch(reading: reading, firstToken: firstToken, partial: partial, clientGone: clientGone)
+        let startTicking = watched.withLock { watched in
+            watched.watches[ObjectIdentifier(watch)] = watch
+            defer { watched.ticking = true }
+            return !watched.ticking
+        }
+        if startTicking { Task.detached { await self.run() } }
+        return watch
+    }
+
+    /// The stream has ended: its drain slot, if it held one, is free.
+    func end(_ watch: Watch) {
+        let heldSlot = watch.state.withLock { $0.holdsDrainSlot }
+        watched.withLock { watched in
+            watched.watches[ObjectIdentifier(watch)] = nil
+            if heldSlot { watched.drains -= 1 }
         }
     }
 
-    func release() {
-        running.withLock { $0 -= 1 }
+    /// Ticks while any stream is watched.
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: tick)
+            let watches: [Watch]? = watched.withLock { watched in
+                guard !watched.watches.isEmpty else {
+                    watched.ticking = false
+                    return nil
+                }
+                return Array(watched.watches.values)
+            }
+            guard let watches else { return }
+            let now = ContinuousClock.now
+            for watch in watches {
+                if let reason = verdict(on: watch, at: now) { stop(watch, reason) }
+            }
+        }
+    }
+
+    private func verdict(on watch: Watch, at now: ContinuousClock.Instant) -> (any Error)? {
+        if watch.firstToken.milliseconds == nil && now - watch.started > limits.firstTokenTimeout {
+            return ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)", partialContent: watch.partial.text)
+        }
+        guard watch.clientGone() else { return nil }
+        if limits.cancelOnDisconnect { return StreamStop.cancelledOnDisconnect }
+        let noticed = watch.state.withLock { state in
+            defer { state.goneSince = state.goneSince ?? now }
+            return state.goneSince
+        }
+        guard let goneSince = noticed else {
+            // Just noticed: the drain needs one of the slots.
+            return acquireDrainSlot(for: watch) ? nil : StreamStop.tooManyDrains
+        }
+        return now - goneSince > limits.drainTimeout ? StreamStop.drainTimedOut : nil
+    }
+
+    private func acquireDrainSlot(for watch: Watch) -> Bool {
+        let acquired = watched.withLock { watched in
+            guard watched.drains < limits.maxConcurrentDrains else { return false }
+            watched.drains += 1
+            return true
+        }
+        if acquired { watch.state.withLock { $0.holdsDrainSlot = true } }
+        return acquired
+    }
+
+    private func stop(_ watch: Watch, _ reason: any Error) {
+        let first = watch.state.withLock { state in
+            guard state.stopReason == nil else { return false }
+            state.stopReason = reason
+            return true
+        }
+        if first { watch.reading.cancel() }
     }
 }
 
