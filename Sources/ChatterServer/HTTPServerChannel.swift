@@ -45,6 +45,7 @@ struct GuardedHTTPChannel: ServerChildChannel {
             let guardHandler = ConnectionGuard(headTimeout: headTimeout)
             try pipeline.addHandler(guardHandler)
             try pipeline.addHandler(FirstReadObserver { guardHandler.bytesArrived() }, position: .first)
+            try pipeline.addHandler(FlushCoalescer(), position: .first)
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(FirstReadObserver { guardHandler.headArrived() }, position: .after(decoder))
             return value
@@ -188,6 +189,35 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
             context.eventLoop.assumeIsolated().execute { context.close(promise: nil) }
         }
+    }
+}
+
+/// Flushes once for everything written in one turn of the event loop: a response's parts, written one after another
+/// (a stream's head and first bytes; its last bytes and its end), leave in one socket write instead of one each. The
+/// flush runs as the loop's next task, so nothing waits longer than that. A close flushes first.
+final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = NIOAny
+
+    private var flushScheduled = false
+
+    func flush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let handler = NIOLoopBound(self, eventLoop: context.value.eventLoop)
+        context.value.eventLoop.execute {
+            guard handler.value.flushScheduled else { return }
+            handler.value.flushScheduled = false
+            context.value.flush()
+        }
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if flushScheduled {
+            flushScheduled = false
+            context.flush()
+        }
+        context.close(mode: mode, promise: promise)
     }
 }
 
