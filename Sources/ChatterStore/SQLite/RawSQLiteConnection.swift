@@ -11,7 +11,7 @@ import VaporCSQLite
 /// serialises every use (the writer's thread, or a lock).
 final class RawSQLiteConnection {
     private var handle: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementKey: OpaquePointer] = [:]
     private static let statementCacheLimit = 256
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -105,11 +105,12 @@ final class RawSQLiteConnection {
 
     /// How many times SQLite compiled the kept statement for `sql` again since it was prepared (nil if it is not kept).
     func recompilations(of sql: String) -> Int32? {
-        statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) }
+        statements[StatementKey(sql)].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) }
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+        let key = StatementKey(sql)
+        if let statement = statements[key] { return statement }
         var statement: OpaquePointer?
         let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw failure(status) }
@@ -117,7 +118,7 @@ final class RawSQLiteConnection {
             for kept in statements.values { sqlite_nio_sqlite3_finalize(kept) }
             statements.removeAll()
         }
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 
@@ -210,5 +211,24 @@ struct RawSQLiteRow: SQLRow {
             break
         }
         return try SQLiteDataDecoder().decode(D.self, from: value)
+    }
+}
+
+/// A kept statement's SQL as the cache's key. Hashing the whole text (a ledger script's statements are up to 1.5 KB, and
+/// every one is looked up at every run) cost more than the lookup is worth: the key hashes its length and its last
+/// bytes, where statements of one length differ, and compares the whole text.
+struct StatementKey: Hashable {
+    let sql: String
+
+    init(_ sql: String) {
+        self.sql = sql
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var sql = sql
+        sql.withUTF8 { bytes in
+            hasher.combine(bytes.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[max(0, bytes.count - 48)...])))
+        }
     }
 }
