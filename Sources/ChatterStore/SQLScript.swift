@@ -148,7 +148,7 @@ public struct SQLScript: Sendable {
         var pending: [EventDraft] = []
         func appendPending() throws {
             guard !pending.isEmpty else { return }
-            _ = try run(EventDraft.insertQuery(pending), on: connection, serializingWith: dialectSource)
+            _ = try connection.query(EventDraft.sqliteInsert(rows: pending.count), pending.flatMap(\.sqliteValues))
             events.append(contentsOf: pending.map(\.type))
             pending.removeAll()
         }
