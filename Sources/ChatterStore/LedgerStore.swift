@@ -142,12 +142,13 @@ public struct LedgerStore: Sendable {
                 whenEmpty: .notFound("conversation \(conversationID)")
             )
         }
-        let insertExecution: SQLQueryString = """
-            INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
-            VALUES (\(bind: executionID), \(bind: tenantID), \(bind: call.identity.userID), \(bind: call.identity.apiKeyID),
-                    \(bind: call.conversationID), \(bind: call.executionKind), \(bind: ExecutionStatus.running.rawValue),
-                    \(bind: call.correlationID), \(bind: now))
-            """
+        let insertExecution = FixedSQL(
+            Self.insertExecutionSQL,
+            [
+                .text(executionID), .text(tenantID), .text(call.identity.userID), .text(call.identity.apiKeyID), .text(call.conversationID),
+                .text(call.executionKind), .text(ExecutionStatus.running.rawValue), .text(call.correlationID), .integer(now),
+            ]
+        )
         var started = StartedCall(
             tenantID: tenantID, correlationID: call.correlationID, executionKind: call.executionKind, attempt: 1, purpose: call.purpose,
             userID: call.identity.userID, apiKeyID: call.identity.apiKeyID, executionID: executionID,
@@ -157,9 +158,9 @@ public struct LedgerStore: Sendable {
         // The new rows in one step: one round trip on PostgreSQL.
         let insertCall = Self.insertCallQuery(started, streamed: call.streamed, estimatedInputTokens: call.estimatedInputTokens, nodeID: call.nodeID)
         script.add(together: { [userMessage] results in
-            guard var message = userMessage else { return [insertExecution, insertCall] }
+            guard var message = userMessage else { return [.fixed(insertExecution), .fixed(insertCall)] }
             message.seq = try results[0][0].decode(column: "message_count", as: Int64.self)
-            return [Self.insertQuery(message, tenantID: tenantID), insertExecution, insertCall]
+            return [.query(Self.insertQuery(message, tenantID: tenantID)), .fixed(insertExecution), .fixed(insertCall)]
         })
         var workflow = JSONObjectWriter()
         workflow["kind"] = .string(call.executionKind)
@@ -194,21 +195,31 @@ public struct LedgerStore: Sendable {
         call.attempt = attempt
         call.purpose = purpose
         var script = SQLScript(durable: false)
-        script.add(Self.insertCallQuery(call, streamed: streamed, estimatedInputTokens: estimatedInputTokens, nodeID: nodeID))
+        script.add(.fixed(Self.insertCallQuery(call, streamed: streamed, estimatedInputTokens: estimatedInputTokens, nodeID: nodeID)))
         script.add(event: call.callStartedEvent(streamed: streamed))
         _ = try await database.run(script)
         return call
     }
 
-    static func insertCallQuery(_ call: StartedCall, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> SQLQueryString {
+    static let insertExecutionSQL = """
+        INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-        INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
-            streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
-        VALUES (\(bind: call.llmCallID), \(bind: call.tenantID), \(bind: call.userID), \(bind: call.apiKeyID),
-                \(bind: call.executionID), \(bind: call.conversationID), \(bind: call.purpose), \(bind: call.provider), \(bind: call.model),
-                \(bind: streamed ? 1 : 0), \(bind: call.attempt), \(bind: nodeID), \(bind: LLMCallStatus.inFlight.rawValue),
-                \(bind: estimatedInputTokens), \(bind: call.day), \(bind: call.startedAtMilliseconds))
-        """
+
+    static func insertCallQuery(_ call: StartedCall, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> FixedSQL {
+        FixedSQL(
+            """
+            INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
+                streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(call.llmCallID), .text(call.tenantID), .text(call.userID), .text(call.apiKeyID), .text(call.executionID),
+                .text(call.conversationID), .text(call.purpose), .text(call.provider), .text(call.model), .integer(streamed ? 1 : 0),
+                .integer(Int64(call.attempt)), .text(nodeID), .text(LLMCallStatus.inFlight.rawValue), .integer(estimatedInputTokens),
+                .text(call.day), .integer(call.startedAtMilliseconds),
+            ]
+        )
     }
 
     /// Ends a running execution whose next attempt could not even be recorded.
@@ -239,42 +250,43 @@ public struct LedgerStore: Sendable {
         let failed: Int64 = [.error, .interrupted, .cancelled].contains(outcome.status) ? 1 : 0
         var script = SQLScript()
         script.add(
-            """
-            UPDATE llm_calls SET status = \(bind: outcome.status.rawValue), usage_source = \(bind: usage.source.rawValue),
-                input_tokens = \(bind: usage.inputTokens), cached_input_tokens = \(bind: usage.cachedInputTokens),
-                cache_write_tokens = \(bind: usage.cacheWriteTokens), output_tokens = \(bind: usage.outputTokens),
-                reasoning_tokens = \(bind: usage.reasoningTokens), raw_usage = \(bind: usage.rawJSON), cost_nanousd = \(bind: cost),
-                price_id = \(bind: outcome.pricing.priceID), finish_reason = \(bind: outcome.finishReason),
-                upstream_request_id = \(bind: outcome.upstreamRequestID), response_model = \(bind: outcome.responseModel),
-                error = \(bind: outcome.error), first_token_at_ms = \(bind: outcome.firstTokenAtMilliseconds),
-                finished_at_ms = \(bind: outcome.finishedAtMilliseconds), generation_us = \(bind: outcome.generationMicroseconds)
-            WHERE id = \(bind: call.llmCallID) AND status = \(bind: LLMCallStatus.inFlight.rawValue)
-            RETURNING id
-            """,
+            .fixed(
+                FixedSQL(
+                    Self.finishCallSQL,
+                    [
+                        .text(outcome.status.rawValue), .text(usage.source.rawValue), .integer(usage.inputTokens),
+                        .integer(usage.cachedInputTokens), .integer(usage.cacheWriteTokens), .integer(usage.outputTokens),
+                        .integer(usage.reasoningTokens), .text(usage.rawJSON), .integer(cost), .text(outcome.pricing.priceID),
+                        .text(outcome.finishReason), .text(outcome.upstreamRequestID), .text(outcome.responseModel), .text(outcome.error),
+                        .integer(outcome.firstTokenAtMilliseconds), .integer(outcome.finishedAtMilliseconds),
+                        .integer(outcome.generationMicroseconds), .text(call.llmCallID), .text(LLMCallStatus.inFlight.rawValue),
+                    ]
+                )
+            ),
             whenEmpty: ChatterError(.conflict, "call \(call.llmCallID) is already finalised")
         )
 
-        let increments: SQLQueryString = """
-            calls = calls + 1, input_tokens = input_tokens + \(bind: usage.inputTokens),
-            cached_input_tokens = cached_input_tokens + \(bind: usage.cachedInputTokens),
-            cache_write_tokens = cache_write_tokens + \(bind: usage.cacheWriteTokens),
-            output_tokens = output_tokens + \(bind: usage.outputTokens),
-            reasoning_tokens = reasoning_tokens + \(bind: usage.reasoningTokens),
-            cost_nanousd = cost_nanousd + \(bind: cost ?? 0), unpriced_calls = unpriced_calls + \(bind: unpriced)
-            """
+        // What the call adds to its conversation's and execution's totals (`incrementsSQL`).
+        let increments: [FixedSQL.Value] = [
+            .integer(usage.inputTokens), .integer(usage.cachedInputTokens), .integer(usage.cacheWriteTokens), .integer(usage.outputTokens),
+            .integer(usage.reasoningTokens), .integer(cost ?? 0), .integer(unpriced),
+        ]
 
         // The assistant message takes the seq the conversation's count reaches in this transaction.
         let replies = outcome.assistantMessage != nil && call.conversationID != nil
         if let conversationID = call.conversationID {
             let addsMessage: Int64 = replies ? 1 : 0
+            let finished = outcome.finishedAtMilliseconds
             script.add(
-                """
-                UPDATE conversations SET \(increments), message_count = message_count + \(bind: addsMessage),
-                    last_message_at_ms = CASE WHEN \(bind: addsMessage) = 1 THEN \(bind: outcome.finishedAtMilliseconds) ELSE last_message_at_ms END,
-                    updated_at_ms = \(bind: outcome.finishedAtMilliseconds)
-                WHERE id = \(bind: conversationID) AND tenant_id = \(bind: call.tenantID)
-                RETURNING \(unsafeRaw: ConversationStore.columns)
-                """,
+                .fixed(
+                    FixedSQL(
+                        Self.finishConversationSQL,
+                        increments + [
+                            .integer(addsMessage), .integer(addsMessage), .integer(finished), .integer(finished), .text(conversationID),
+                            .text(call.tenantID),
+                        ]
+                    )
+                ),
                 whenEmpty: .notFound("conversation \(conversationID)")
             )
             if replies {
@@ -285,43 +297,34 @@ public struct LedgerStore: Sendable {
             }
         }
 
-        let executionEnd: SQLQueryString =
-            if let status = outcome.executionStatus {
-                ", status = \(bind: status.rawValue), error = \(bind: outcome.error), finished_at_ms = \(bind: outcome.finishedAtMilliseconds)"
-            } else {
-                ""
-            }
-        script.add(
-            "UPDATE workflow_executions SET \(increments)\(executionEnd) WHERE id = \(bind: call.executionID) RETURNING \(unsafeRaw: Self.executionTotalsColumns)"
-        )
+        if let status = outcome.executionStatus {
+            let end: [FixedSQL.Value] = [.text(status.rawValue), .text(outcome.error), .integer(outcome.finishedAtMilliseconds)]
+            script.add(.fixed(FixedSQL(Self.finishExecutionSQL, increments + end + [.text(call.executionID)])))
+        } else {
+            script.add(.fixed(FixedSQL(Self.addToExecutionSQL, increments + [.text(call.executionID)])))
+        }
         let executionStep = script.count - 1
 
         // The rollups: one step, so one round trip on PostgreSQL. Their rows (but the conversation's) are shared by
         // every call of a tenant, model, user and key in the bucket, and each stays locked from its update to the
         // commit, so they come after every per-call row.
-        var rollups: [SQLQueryString] = [
-            Self.timedRollupQuery(.daily, bucket: call.day, call, outcome, failed: failed, unpriced: unpriced),
-            """
-            INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
-                cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
-            VALUES (\(bind: call.tenantID), \(bind: call.day), \(bind: call.purpose), \(bind: call.userID), 1, \(bind: failed),
-                    \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
-                    \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
-            ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(unsafeRaw: Self.purposesIncrements)
-            """,
-            Self.timedRollupQuery(.hourly, bucket: call.hourMilliseconds, call, outcome, failed: failed, unpriced: unpriced),
+        let totals: [FixedSQL.Value] = [
+            .integer(failed), .integer(usage.inputTokens), .integer(usage.cachedInputTokens), .integer(usage.cacheWriteTokens),
+            .integer(usage.outputTokens), .integer(usage.reasoningTokens), .integer(cost ?? 0), .integer(unpriced),
+        ]
+        var rollups: [SQLScript.Statement] = [
+            .fixed(Self.timedRollup(.daily, bucket: .text(call.day), call, outcome, totals: totals)),
+            .fixed(FixedSQL(Self.purposesRollupSQL, [.text(call.tenantID), .text(call.day), .text(call.purpose), .text(call.userID)] + totals)),
+            .fixed(Self.timedRollup(.hourly, bucket: .integer(call.hourMilliseconds), call, outcome, totals: totals)),
         ]
         if let conversationID = call.conversationID {
             rollups.append(
-                """
-                INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, calls, failed_calls, input_tokens,
-                    cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
-                VALUES (\(bind: call.tenantID), \(bind: call.hourMilliseconds), \(bind: conversationID), \(bind: call.userID), 1,
-                        \(bind: failed), \(bind: usage.inputTokens), \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens),
-                        \(bind: usage.outputTokens), \(bind: usage.reasoningTokens), \(bind: cost ?? 0), \(bind: unpriced))
-                ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET
-                    \(unsafeRaw: Self.conversationsIncrements)
-                """
+                .fixed(
+                    FixedSQL(
+                        Self.conversationsRollupSQL,
+                        [.text(call.tenantID), .integer(call.hourMilliseconds), .text(conversationID), .text(call.userID)] + totals
+                    )
+                )
             )
         }
         script.add(together: rollups)
@@ -367,10 +370,28 @@ public struct LedgerStore: Sendable {
         /// The upsert's `SET` list, written once: it names every histogram column.
         var increments: String { self == .daily ? Self.dailyIncrements : Self.hourlyIncrements }
 
+        /// The upsert: the key's six values, `failed_calls` and the totals (8), the timings (3), and the two buckets.
+        /// (`WHERE true` keeps SQLite from reading its `ON CONFLICT` as a join's `ON`.)
+        var sql: String { self == .daily ? Self.dailySQL : Self.hourlySQL }
+        private static let dailySQL = upsert(.daily)
+        private static let hourlySQL = upsert(.hourly)
+
+        private static func upsert(_ rollup: TimedRollup) -> String {
+            """
+            INSERT INTO \(rollup.table) (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
+                failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
+                unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(histogramColumnList))
+            SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(histogramValues)
+            FROM (SELECT CAST(? AS BIGINT) AS latency_bucket, CAST(? AS BIGINT) AS ttft_bucket) AS b
+            WHERE true
+            ON CONFLICT (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id)
+            DO UPDATE SET \(rollup.increments)
+            """
+        }
+
         static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
         static let histogramColumnList = histogramColumns.joined(separator: ", ")
         /// The histogram columns' values for a call in bucket `b.latency_bucket` and `b.ttft_bucket`: 1 in each, else 0.
-        /// (`WHERE true` in the upsert keeps SQLite from reading its `ON CONFLICT` as a join's `ON`.)
         static let histogramValues = (
             (0..<LatencyBuckets.count).map { "CASE b.latency_bucket WHEN \($0) THEN 1 ELSE 0 END" }
                 + (0..<LatencyBuckets.count).map { "CASE b.ttft_bucket WHEN \($0) THEN 1 ELSE 0 END" }
@@ -383,30 +404,65 @@ public struct LedgerStore: Sendable {
 
     /// The call's contribution to a timed rollup: the daily one (usage) or the hourly one (analytics), keyed by when
     /// the call started, with its latency and TTFT in the histograms.
-    static func timedRollupQuery(
-        _ rollup: TimedRollup, bucket: some Encodable & Sendable, _ call: StartedCall, _ outcome: CallOutcome, failed: Int64, unpriced: Int64
-    ) -> SQLQueryString {
-        let usage = outcome.usage
+    static func timedRollup(
+        _ rollup: TimedRollup, bucket: FixedSQL.Value, _ call: StartedCall, _ outcome: CallOutcome, totals: [FixedSQL.Value]
+    ) -> FixedSQL {
         let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
         let ttft = outcome.firstTokenAtMilliseconds.map { max(0, $0 - call.startedAtMilliseconds) }
-        // The histograms' columns are filled from the two bucket numbers (no TTFT: -1, no bucket) instead of a bind each.
+        // The histograms' columns are filled from the two bucket numbers (no TTFT: -1, no bucket) instead of a value each.
         let latencyBucket = Int64(LatencyBuckets.index(of: latency))
         let ttftBucket = ttft.map { Int64(LatencyBuckets.index(of: $0)) } ?? -1
-        return """
-            INSERT INTO \(unsafeRaw: rollup.table) (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
-                failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
-                unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(unsafeRaw: TimedRollup.histogramColumnList))
-            SELECT \(bind: call.tenantID), \(bind: bucket), \(bind: call.provider), \(bind: call.model), \(bind: call.userID),
-                    \(bind: call.apiKeyID), 1, \(bind: failed), \(bind: usage.inputTokens),
-                    \(bind: usage.cachedInputTokens), \(bind: usage.cacheWriteTokens), \(bind: usage.outputTokens),
-                    \(bind: usage.reasoningTokens), \(bind: outcome.pricing.costNanoUSD ?? 0), \(bind: unpriced), \(bind: latency),
-                    \(bind: ttft ?? 0), \(bind: ttft == nil ? 0 : 1), \(unsafeRaw: TimedRollup.histogramValues)
-            FROM (SELECT CAST(\(bind: latencyBucket) AS BIGINT) AS latency_bucket, CAST(\(bind: ttftBucket) AS BIGINT) AS ttft_bucket) AS b
-            WHERE true
-            ON CONFLICT (tenant_id, \(unsafeRaw: rollup.bucketColumn), provider, model, user_id, api_key_id)
-            DO UPDATE SET \(unsafeRaw: rollup.increments)
-            """
+        return FixedSQL(
+            rollup.sql,
+            [.text(call.tenantID), bucket, .text(call.provider), .text(call.model), .text(call.userID), .text(call.apiKeyID)] + totals + [
+                .integer(latency), .integer(ttft ?? 0), .integer(ttft == nil ? 0 : 1), .integer(latencyBucket), .integer(ttftBucket),
+            ]
+        )
     }
+
+    /// What a call adds to its conversation's and execution's totals: a `SET` list with 7 values.
+    static let incrementsSQL = """
+        calls = calls + 1, input_tokens = input_tokens + ?, cached_input_tokens = cached_input_tokens + ?,
+        cache_write_tokens = cache_write_tokens + ?, output_tokens = output_tokens + ?, reasoning_tokens = reasoning_tokens + ?,
+        cost_nanousd = cost_nanousd + ?, unpriced_calls = unpriced_calls + ?
+        """
+
+    static let finishCallSQL = """
+        UPDATE llm_calls SET status = ?, usage_source = ?, input_tokens = ?, cached_input_tokens = ?, cache_write_tokens = ?,
+            output_tokens = ?, reasoning_tokens = ?, raw_usage = ?, cost_nanousd = ?, price_id = ?, finish_reason = ?,
+            upstream_request_id = ?, response_model = ?, error = ?, first_token_at_ms = ?, finished_at_ms = ?, generation_us = ?
+        WHERE id = ? AND status = ?
+        RETURNING id
+        """
+
+    static let finishConversationSQL = """
+        UPDATE conversations SET \(incrementsSQL), message_count = message_count + ?,
+            last_message_at_ms = CASE WHEN ? = 1 THEN ? ELSE last_message_at_ms END, updated_at_ms = ?
+        WHERE id = ? AND tenant_id = ?
+        RETURNING \(ConversationStore.columns)
+        """
+
+    static let addToExecutionSQL = "UPDATE workflow_executions SET \(incrementsSQL) WHERE id = ? RETURNING \(executionTotalsColumns)"
+
+    static let finishExecutionSQL = """
+        UPDATE workflow_executions SET \(incrementsSQL), status = ?, error = ?, finished_at_ms = ?
+        WHERE id = ? RETURNING \(executionTotalsColumns)
+        """
+
+    /// The plain usage rollups' values: the key's four, then `failed_calls` and the totals (8).
+    static let purposesRollupSQL = """
+        INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
+            cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
+        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(purposesIncrements)
+        """
+
+    static let conversationsRollupSQL = """
+        INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, calls, failed_calls, input_tokens,
+            cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
+        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET \(conversationsIncrements)
+        """
 
     /// `calls + 1` and every other total added from the inserted row: the upsert of a usage rollup.
     static func rollupIncrements(table: String, also extra: [String] = []) -> String {

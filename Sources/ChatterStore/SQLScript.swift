@@ -15,14 +15,27 @@ public struct SQLScript: Sendable {
         public var events: [EventType]
     }
 
+    /// A step's statement: built with SQLKit, or written once with its values (`FixedSQL`).
+    enum Statement: Sendable {
+        case query(SQLQueryString)
+        case fixed(FixedSQL)
+
+        var query: SQLQueryString {
+            switch self {
+            case .query(let query): query
+            case .fixed(let fixed): fixed.query
+            }
+        }
+    }
+
     struct Step: Sendable {
-        let make: @Sendable (Results) throws -> SQLQueryString?
+        let make: @Sendable (Results) throws -> Statement?
         /// Thrown, undoing the whole script, when the statement returns no row.
         let whenEmpty: ChatterError?
         /// Set for a step that appends to the event log.
         var makeEvent: (@Sendable (Results) throws -> EventDraft?)? = nil
         /// Set for statements run together (see `add(together:)`).
-        var together: (@Sendable (Results) throws -> [SQLQueryString])? = nil
+        var together: (@Sendable (Results) throws -> [Statement])? = nil
 
         var isEvent: Bool { makeEvent != nil }
     }
@@ -39,24 +52,28 @@ public struct SQLScript: Sendable {
 
     /// A statement known in advance; `whenEmpty` makes it required to return a row.
     mutating func add(_ query: SQLQueryString, whenEmpty: ChatterError? = nil) {
-        steps.append(Step(make: { _ in query }, whenEmpty: whenEmpty))
+        add(.query(query), whenEmpty: whenEmpty)
+    }
+
+    mutating func add(_ statement: Statement, whenEmpty: ChatterError? = nil) {
+        steps.append(Step(make: { _ in statement }, whenEmpty: whenEmpty))
     }
 
     /// A statement built from the earlier statements' rows; returning nil skips it.
     mutating func add(whenEmpty: ChatterError? = nil, _ make: @escaping @Sendable (Results) throws -> SQLQueryString?) {
-        steps.append(Step(make: make, whenEmpty: whenEmpty))
+        steps.append(Step(make: { try make($0).map(Statement.query) }, whenEmpty: whenEmpty))
     }
 
     /// Statements that return no rows and need nothing from each other, as one step. PostgreSQL runs them as one
     /// statement (all but the last as data-modifying `WITH` parts), one round trip instead of one each; SQLite
     /// runs them one after the other.
-    mutating func add(together queries: [SQLQueryString]) {
-        precondition(!queries.isEmpty)
-        add(together: { _ in queries })
+    mutating func add(together statements: [Statement]) {
+        precondition(!statements.isEmpty)
+        add(together: { _ in statements })
     }
 
     /// Statements built from the earlier statements' rows, run together as above; an empty list skips the step.
-    mutating func add(together make: @escaping @Sendable (Results) throws -> [SQLQueryString]) {
+    mutating func add(together make: @escaping @Sendable (Results) throws -> [Statement]) {
         steps.append(Step(make: { _ in nil }, whenEmpty: nil, together: make))
     }
 
@@ -120,16 +137,16 @@ public struct SQLScript: Sendable {
             }
             try await appendPending()
             if let together = step.together {
-                let queries = try together(results)
+                let queries = try together(results).map(\.query)
                 if !queries.isEmpty { try await sql.raw(Self.combined(queries)).run() }
                 results.append([])
                 continue
             }
-            guard let query = try step.make(results) else {
+            guard let statement = try step.make(results) else {
                 results.append([])
                 continue
             }
-            let rows = try await sql.raw(query).all()
+            let rows = try await sql.raw(statement.query).all()
             if rows.isEmpty, let error = step.whenEmpty { throw error }
             results.append(rows)
         }
@@ -160,15 +177,15 @@ public struct SQLScript: Sendable {
             }
             try appendPending()
             if let together = step.together {
-                for query in try together(results) { _ = try run(query, on: connection, serializingWith: dialectSource) }
+                for statement in try together(results) { _ = try run(statement, on: connection, serializingWith: dialectSource) }
                 results.append([])
                 continue
             }
-            guard let query = try step.make(results) else {
+            guard let statement = try step.make(results) else {
                 results.append([])
                 continue
             }
-            let rows = try run(query, on: connection, serializingWith: dialectSource)
+            let rows = try run(statement, on: connection, serializingWith: dialectSource)
             if rows.isEmpty, let error = step.whenEmpty { throw error }
             results.append(rows)
         }
@@ -177,10 +194,58 @@ public struct SQLScript: Sendable {
     }
 
     private func run(
-        _ query: SQLQueryString, on connection: RawSQLiteConnection, serializingWith dialectSource: any SQLDatabase
+        _ statement: Statement, on connection: RawSQLiteConnection, serializingWith dialectSource: any SQLDatabase
     ) throws -> [RawSQLiteRow] {
-        var serializer = SQLSerializer(database: dialectSource)
-        query.serialize(to: &serializer)
-        return try connection.query(serializer)
+        switch statement {
+        case .query(let query):
+            var serializer = SQLSerializer(database: dialectSource)
+            query.serialize(to: &serializer)
+            return try connection.query(serializer)
+        case .fixed(let fixed):
+            return try connection.query(fixed.sql, fixed.sqliteValues)
+        }
+    }
+}
+
+/// A statement written once, with `?` for each value, and its values. The SQLite writer runs it as it is: for the
+/// ledger's statements, which run at every call, SQLKit's building and serialising cost more than SQLite's running
+/// them. PostgreSQL gets the same statement built with SQLKit (`query`).
+struct FixedSQL: Sendable {
+    enum Value: Sendable {
+        case text(String?)
+        case integer(Int64?)
+    }
+
+    /// The text, with `?` for each value and no `?` otherwise.
+    let sql: String
+    let values: [Value]
+
+    init(_ sql: String, _ values: [Value]) {
+        assert(sql.utf8.count { $0 == UInt8(ascii: "?") } == values.count, "one value for each ? in \(sql)")
+        self.sql = sql
+        self.values = values
+    }
+
+    var sqliteValues: [SQLiteData] {
+        values.map { value in
+            switch value {
+            case .text(let text): text.map(SQLiteData.text) ?? .null
+            case .integer(let integer): integer.map { .integer(Int($0)) } ?? .null
+            }
+        }
+    }
+
+    /// The statement as SQLKit builds it, each value bound with its type (a null stays a typed null).
+    var query: SQLQueryString {
+        let pieces = sql.split(separator: "?", omittingEmptySubsequences: false)
+        var query: SQLQueryString = "\(unsafeRaw: String(pieces[0]))"
+        for (value, piece) in zip(values, pieces.dropFirst()) {
+            switch value {
+            case .text(let text): query = query + "\(bind: text)"
+            case .integer(let integer): query = query + "\(bind: integer)"
+            }
+            query = query + "\(unsafeRaw: String(piece))"
+        }
+        return query
     }
 }

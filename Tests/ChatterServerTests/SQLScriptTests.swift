@@ -74,9 +74,10 @@ import Testing
             script.add("SELECT 7 AS n")
             script.add(together: { results in
                 let n = try results[0][0].decode(column: "n", as: Int64.self)
+                // One built with SQLKit, one written with its values (`FixedSQL`), which SQLite runs without SQLKit.
                 return [
-                    "INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: first), \(bind: "t\(n)"), \(bind: n))",
-                    "INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: second), \(bind: "t\(n + 1)"), \(bind: n))",
+                    .query("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: first), \(bind: "t\(n)"), \(bind: n))"),
+                    .fixed(FixedSQL("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, ?, ?)", [.text(second), .text("t\(n + 1)"), .integer(n)])),
                 ]
             })
             script.add(together: { _ in [] })
@@ -90,8 +91,8 @@ import Testing
             // A failing statement in the group undoes the whole script, the rows of its other statements included.
             var failing = SQLScript()
             failing.add(together: [
-                "INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), 'kept?', 8)",
-                "INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: first), 'duplicate id', 8)",
+                .query("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), 'kept?', 8)"),
+                .fixed(FixedSQL("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, 'duplicate id', 8)", [.text(first)])),
             ])
             failing.add(event: Self.event(tenantID, "failing"))
             await #expect(throws: (any Error).self) { try await chatter.run(failing) }
