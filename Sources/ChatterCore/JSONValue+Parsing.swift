@@ -95,7 +95,8 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("a colon is missing") }
             index += 1
             let member = try value(depth: depth + 1)
-            if members[key] == nil { members[key] = member }
+            // One lookup for a new key; a duplicate puts the first value back.
+            if let first = members.updateValue(member, forKey: key) { members[key] = first }
             skipWhitespace()
             guard index < bytes.count else { throw error("the object is not closed") }
             if bytes[index] == UInt8(ascii: ",") {
