@@ -201,18 +201,24 @@ public struct LedgerStore: Sendable {
         return call
     }
 
-    static let insertExecutionSQL = """
+    static let insertExecutionSQL = FixedSQL.Text(
+        """
         INSERT INTO workflow_executions (id, tenant_id, user_id, api_key_id, conversation_id, kind, status, correlation_id, started_at_ms)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+    )
+
+    static let insertCallSQL = FixedSQL.Text(
+        """
+        INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
+            streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    )
 
     static func insertCallQuery(_ call: StartedCall, streamed: Bool, estimatedInputTokens: Int64, nodeID: String) -> FixedSQL {
         FixedSQL(
-            """
-            INSERT INTO llm_calls (id, tenant_id, user_id, api_key_id, execution_id, conversation_id, purpose, provider, model,
-                streamed, attempt, node_id, status, estimated_input_tokens, day, started_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+            insertCallSQL,
             [
                 .text(call.llmCallID), .text(call.tenantID), .text(call.userID), .text(call.apiKeyID), .text(call.executionID),
                 .text(call.conversationID), .text(call.purpose), .text(call.provider), .text(call.model), .integer(streamed ? 1 : 0),
@@ -372,21 +378,23 @@ public struct LedgerStore: Sendable {
 
         /// The upsert: the key's six values, `failed_calls` and the totals (8), the timings (3), and the two buckets.
         /// (`WHERE true` keeps SQLite from reading its `ON CONFLICT` as a join's `ON`.)
-        var sql: String { self == .daily ? Self.dailySQL : Self.hourlySQL }
+        var sql: FixedSQL.Text { self == .daily ? Self.dailySQL : Self.hourlySQL }
         private static let dailySQL = upsert(.daily)
         private static let hourlySQL = upsert(.hourly)
 
-        private static func upsert(_ rollup: TimedRollup) -> String {
-            """
-            INSERT INTO \(rollup.table) (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
-                failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
-                unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(histogramColumnList))
-            SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(histogramValues)
-            FROM (SELECT CAST(? AS BIGINT) AS latency_bucket, CAST(? AS BIGINT) AS ttft_bucket) AS b
-            WHERE true
-            ON CONFLICT (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id)
-            DO UPDATE SET \(rollup.increments)
-            """
+        private static func upsert(_ rollup: TimedRollup) -> FixedSQL.Text {
+            FixedSQL.Text(
+                """
+                INSERT INTO \(rollup.table) (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
+                    failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
+                    unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(histogramColumnList))
+                SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(histogramValues)
+                FROM (SELECT CAST(? AS BIGINT) AS latency_bucket, CAST(? AS BIGINT) AS ttft_bucket) AS b
+                WHERE true
+                ON CONFLICT (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id)
+                DO UPDATE SET \(rollup.increments)
+                """
+            )
         }
 
         static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
@@ -427,42 +435,52 @@ public struct LedgerStore: Sendable {
         cost_nanousd = cost_nanousd + ?, unpriced_calls = unpriced_calls + ?
         """
 
-    static let finishCallSQL = """
+    static let finishCallSQL = FixedSQL.Text(
+        """
         UPDATE llm_calls SET status = ?, usage_source = ?, input_tokens = ?, cached_input_tokens = ?, cache_write_tokens = ?,
             output_tokens = ?, reasoning_tokens = ?, raw_usage = ?, cost_nanousd = ?, price_id = ?, finish_reason = ?,
             upstream_request_id = ?, response_model = ?, error = ?, first_token_at_ms = ?, finished_at_ms = ?, generation_us = ?
         WHERE id = ? AND status = ?
         RETURNING id
         """
+    )
 
-    static let finishConversationSQL = """
+    static let finishConversationSQL = FixedSQL.Text(
+        """
         UPDATE conversations SET \(incrementsSQL), message_count = message_count + ?,
             last_message_at_ms = CASE WHEN ? = 1 THEN ? ELSE last_message_at_ms END, updated_at_ms = ?
         WHERE id = ? AND tenant_id = ?
         RETURNING \(ConversationStore.columns)
         """
+    )
 
-    static let addToExecutionSQL = "UPDATE workflow_executions SET \(incrementsSQL) WHERE id = ? RETURNING \(executionTotalsColumns)"
+    static let addToExecutionSQL = FixedSQL.Text("UPDATE workflow_executions SET \(incrementsSQL) WHERE id = ? RETURNING \(executionTotalsColumns)")
 
-    static let finishExecutionSQL = """
+    static let finishExecutionSQL = FixedSQL.Text(
+        """
         UPDATE workflow_executions SET \(incrementsSQL), status = ?, error = ?, finished_at_ms = ?
         WHERE id = ? RETURNING \(executionTotalsColumns)
         """
+    )
 
     /// The plain usage rollups' values: the key's four, then `failed_calls` and the totals (8).
-    static let purposesRollupSQL = """
+    static let purposesRollupSQL = FixedSQL.Text(
+        """
         INSERT INTO usage_daily_purposes (tenant_id, day, purpose, user_id, calls, failed_calls, input_tokens, cached_input_tokens,
             cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, day, purpose, user_id) DO UPDATE SET \(purposesIncrements)
         """
+    )
 
-    static let conversationsRollupSQL = """
+    static let conversationsRollupSQL = FixedSQL.Text(
+        """
         INSERT INTO usage_hourly_conversations (tenant_id, hour_ms, conversation_id, user_id, calls, failed_calls, input_tokens,
             cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls)
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, hour_ms, conversation_id, user_id) DO UPDATE SET \(conversationsIncrements)
         """
+    )
 
     /// `calls + 1` and every other total added from the inserted row: the upsert of a usage rollup.
     static func rollupIncrements(table: String, also extra: [String] = []) -> String {

@@ -216,15 +216,27 @@ struct FixedSQL: Sendable {
         case integer(Int64?)
     }
 
-    /// The text, with `?` for each value and no `?` otherwise.
-    let sql: String
+    /// The text, with `?` for each value and no `?` otherwise, cut once at its `?`s for building it with SQLKit.
+    struct Text: Sendable {
+        let sql: String
+        fileprivate let pieces: [String]
+
+        init(_ sql: String) {
+            self.sql = sql
+            pieces = sql.utf8.split(separator: UInt8(ascii: "?"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    let text: Text
     let values: [Value]
 
-    init(_ sql: String, _ values: [Value]) {
-        assert(sql.utf8.count { $0 == UInt8(ascii: "?") } == values.count, "one value for each ? in \(sql)")
-        self.sql = sql
+    init(_ text: Text, _ values: [Value]) {
+        precondition(text.pieces.count == values.count + 1, "one value for each ? in \(text.sql)")
+        self.text = text
         self.values = values
     }
+
+    var sql: String { text.sql }
 
     var sqliteValues: [SQLiteData] {
         values.map { value in
@@ -237,14 +249,13 @@ struct FixedSQL: Sendable {
 
     /// The statement as SQLKit builds it, each value bound with its type (a null stays a typed null).
     var query: SQLQueryString {
-        let pieces = sql.split(separator: "?", omittingEmptySubsequences: false)
-        var query: SQLQueryString = "\(unsafeRaw: String(pieces[0]))"
-        for (value, piece) in zip(values, pieces.dropFirst()) {
+        var query = SQLQueryString(text.pieces[0])
+        for (value, piece) in zip(values, text.pieces.dropFirst()) {
             switch value {
-            case .text(let text): query = query + "\(bind: text)"
-            case .integer(let integer): query = query + "\(bind: integer)"
+            case .text(let text): query.appendInterpolation(bind: text)
+            case .integer(let integer): query.appendInterpolation(bind: integer)
             }
-            query = query + "\(unsafeRaw: String(piece))"
+            query.appendLiteral(piece)
         }
         return query
     }

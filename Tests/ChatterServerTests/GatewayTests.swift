@@ -204,7 +204,9 @@ import Testing
             #expect(refused.json["error"]?["type"]?.string == "invalid_request_error")
 
             // A retry before the first token is invisible to the client: one stream, opened once.
-            harness.upstream.enqueue(.status(503, message: "busy"), .reply(content: "Back again.", usage: #"{"prompt_tokens":9,"completion_tokens":3}"#))
+            harness.upstream.enqueue(
+                .status(503, message: "busy"), .reply(content: "Back again.", usage: #"{"prompt_tokens":9,"completion_tokens":3}"#)
+            )
             let recovered = try await harness.request(.POST, "/v1/chat/completions", json: body)
             #expect(recovered.status == 200)
             let chunks = Harness.events(in: recovered.body).map(\.data).filter { $0 != .null }

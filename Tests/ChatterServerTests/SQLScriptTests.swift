@@ -77,7 +77,12 @@ import Testing
                 // One built with SQLKit, one written with its values (`FixedSQL`), which SQLite runs without SQLKit.
                 return [
                     .query("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: first), \(bind: "t\(n)"), \(bind: n))"),
-                    .fixed(FixedSQL("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, ?, ?)", [.text(second), .text("t\(n + 1)"), .integer(n)])),
+                    .fixed(
+                        FixedSQL(
+                            FixedSQL.Text("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, ?, ?)"),
+                            [.text(second), .text("t\(n + 1)"), .integer(n)]
+                        )
+                    ),
                 ]
             })
             script.add(together: { _ in [] })
@@ -92,7 +97,7 @@ import Testing
             var failing = SQLScript()
             failing.add(together: [
                 .query("INSERT INTO tenants (id, name, created_at_ms) VALUES (\(bind: Identifier.make()), 'kept?', 8)"),
-                .fixed(FixedSQL("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, 'duplicate id', 8)", [.text(first)])),
+                .fixed(FixedSQL(FixedSQL.Text("INSERT INTO tenants (id, name, created_at_ms) VALUES (?, 'duplicate id', 8)"), [.text(first)])),
             ])
             failing.add(event: Self.event(tenantID, "failing"))
             await #expect(throws: (any Error).self) { try await chatter.run(failing) }
