@@ -376,21 +376,19 @@ public struct LedgerStore: Sendable {
         /// The upsert's `SET` list, written once: it names every histogram column.
         var increments: String { self == .daily ? Self.dailyIncrements : Self.hourlyIncrements }
 
-        /// The upsert: the key's six values, `failed_calls` and the totals (8), the timings (3), and the two buckets.
-        /// (`WHERE true` keeps SQLite from reading its `ON CONFLICT` as a join's `ON`.)
+        /// The upsert: the key's six values, `failed_calls` and the totals (8), the timings (3), and the histograms' (26).
         var sql: FixedSQL.Text { self == .daily ? Self.dailySQL : Self.hourlySQL }
         private static let dailySQL = upsert(.daily)
         private static let hourlySQL = upsert(.hourly)
 
         private static func upsert(_ rollup: TimedRollup) -> FixedSQL.Text {
-            FixedSQL.Text(
+            let values = Array(repeating: "?", count: 6 + 8 + 3 + histogramColumns.count)
+            return FixedSQL.Text(
                 """
-                INSERT INTO \(rollup.table) (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id, calls,
-                    failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd,
-                    unpriced_calls, latency_ms_sum, ttft_ms_sum, ttft_calls, \(histogramColumnList))
-                SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(histogramValues)
-                FROM (SELECT CAST(? AS BIGINT) AS latency_bucket, CAST(? AS BIGINT) AS ttft_bucket) AS b
-                WHERE true
+                INSERT INTO \(rollup.table) (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id, failed_calls,
+                    input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, unpriced_calls,
+                    latency_ms_sum, ttft_ms_sum, ttft_calls, \(histogramColumnList), calls)
+                VALUES (\(values.joined(separator: ", ")), 1)
                 ON CONFLICT (tenant_id, \(rollup.bucketColumn), provider, model, user_id, api_key_id)
                 DO UPDATE SET \(rollup.increments)
                 """
@@ -399,11 +397,6 @@ public struct LedgerStore: Sendable {
 
         static let histogramColumns = LatencyBuckets.latencyColumns + LatencyBuckets.ttftColumns
         static let histogramColumnList = histogramColumns.joined(separator: ", ")
-        /// The histogram columns' values for a call in bucket `b.latency_bucket` and `b.ttft_bucket`: 1 in each, else 0.
-        static let histogramValues = (
-            (0..<LatencyBuckets.count).map { "CASE b.latency_bucket WHEN \($0) THEN 1 ELSE 0 END" }
-                + (0..<LatencyBuckets.count).map { "CASE b.ttft_bucket WHEN \($0) THEN 1 ELSE 0 END" }
-        ).joined(separator: ", ")
         /// What these rollups sum beyond a plain usage rollup.
         private static let timingColumns = ["latency_ms_sum", "ttft_ms_sum", "ttft_calls"] + histogramColumns
         private static let dailyIncrements = LedgerStore.rollupIncrements(table: "usage_daily", also: timingColumns)
@@ -417,14 +410,13 @@ public struct LedgerStore: Sendable {
     ) -> FixedSQL {
         let latency = max(0, outcome.finishedAtMilliseconds - call.startedAtMilliseconds)
         let ttft = outcome.firstTokenAtMilliseconds.map { max(0, $0 - call.startedAtMilliseconds) }
-        // The histograms' columns are filled from the two bucket numbers (no TTFT: -1, no bucket) instead of a value each.
-        let latencyBucket = Int64(LatencyBuckets.index(of: latency))
-        let ttftBucket = ttft.map { Int64(LatencyBuckets.index(of: $0)) } ?? -1
+        var histogram = [FixedSQL.Value](repeating: .integer(0), count: LatencyBuckets.count * 2)
+        histogram[LatencyBuckets.index(of: latency)] = .integer(1)
+        if let ttft { histogram[LatencyBuckets.count + LatencyBuckets.index(of: ttft)] = .integer(1) }
         return FixedSQL(
             rollup.sql,
-            [.text(call.tenantID), bucket, .text(call.provider), .text(call.model), .text(call.userID), .text(call.apiKeyID)] + totals + [
-                .integer(latency), .integer(ttft ?? 0), .integer(ttft == nil ? 0 : 1), .integer(latencyBucket), .integer(ttftBucket),
-            ]
+            [.text(call.tenantID), bucket, .text(call.provider), .text(call.model), .text(call.userID), .text(call.apiKeyID)] + totals
+                + [.integer(latency), .integer(ttft ?? 0), .integer(ttft == nil ? 0 : 1)] + histogram
         )
     }
 
