@@ -280,6 +280,7 @@ final class StreamSupervisor: Sendable {
             var goneSince: ContinuousClock.Instant?
             var holdsDrainSlot = false
             var stopReason: (any Error)?
+            var ended = false
         }
 
         fileprivate init(
@@ -319,7 +320,10 @@ final class StreamSupervisor: Sendable {
 
     /// The stream has ended: its drain slot, if it held one, is free.
     func end(_ watch: Watch) {
-        let heldSlot = watch.state.withLock { $0.holdsDrainSlot }
+        let heldSlot = watch.state.withLock { state in
+            state.ended = true
+            return state.holdsDrainSlot
+        }
         watched.withLock { watched in
             watched.watches[ObjectIdentifier(watch)] = nil
             if heldSlot { watched.drains -= 1 }
@@ -368,8 +372,15 @@ final class StreamSupervisor: Sendable {
             watched.drains += 1
             return true
         }
-        if acquired { watch.state.withLock { $0.holdsDrainSlot = true } }
-        return acquired
+        guard acquired else { return false }
+        let kept = watch.state.withLock { state in
+            guard !state.ended else { return false }
+            state.holdsDrainSlot = true
+            return true
+        }
+        // A stream that ended while this tick looked at it gives its slot back at once (`end` has already run).
+        if !kept { watched.withLock { $0.drains -= 1 } }
+        return true
     }
 
     private func stop(_ watch: Watch, _ reason: any Error) {
