@@ -1,6 +1,5 @@
 import ChatterCore
 import SQLKit
-import SQLiteNIO
 import Synchronization
 
 /// An event to append to the log in the transaction that makes the change it announces.
@@ -30,40 +29,35 @@ public struct EventDraft: Sendable {
 
     static let columns = "id, type, tenant_id, user_id, conversation_id, execution_id, correlation_id, at_ms, data"
 
-    /// The row's values in `columns` order (a new id first), and `ordinal` after them when given.
-    func values(ordinal: Int? = nil) -> SQLQueryString {
-        let last: SQLQueryString = ordinal.map { ", \(literal: $0)" } ?? ""
-        return """
-            (\(bind: Identifier.make()), \(bind: type.rawValue), \(bind: tenantID), \(bind: userID), \(bind: conversationID),
-             \(bind: executionID), \(bind: correlationID), \(bind: atMilliseconds), \(bind: data.json)\(last))
-            """
-    }
-
-    /// SQLite's INSERT of `rows` events, with `sqliteValues` as its binds: the writer runs it without SQLKit, whose
-    /// building and serialising of the same statement cost more than running it.
-    static func sqliteInsert(rows: Int) -> String {
-        if rows <= sqliteInserts.count { return sqliteInserts[rows - 1] }
-        return sqliteInsertText(rows: rows)
-    }
-
-    private static let sqliteInserts = (1...4).map(sqliteInsertText)
-
-    private static func sqliteInsertText(rows: Int) -> String {
-        "INSERT INTO events (\(columns)) VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-    }
-
-    /// The row's values in `columns` order, a new id first (as `values`).
-    var sqliteValues: [SQLiteData] {
-        let text = { (value: String?) in value.map(SQLiteData.text) ?? .null }
-        return [
-            .text(Identifier.make()), .text(type.rawValue), .text(tenantID), text(userID), text(conversationID), text(executionID),
-            text(correlationID), .integer(Int(atMilliseconds)), .text(data.json),
+    /// The row's values in `columns` order, a new id first.
+    var row: [FixedSQL.Value] {
+        [
+            .text(Identifier.make()), .text(type.rawValue), .text(tenantID), .text(userID), .text(conversationID), .text(executionID),
+            .text(correlationID), .integer(atMilliseconds), .text(data.json),
         ]
     }
 
-    /// One INSERT for `drafts` (one round trip on PostgreSQL), whose `seq` values follow their order.
-    static func insertQuery(_ drafts: [EventDraft]) -> SQLQueryString {
-        "INSERT INTO events (\(unsafeRaw: columns)) VALUES " + drafts.map { $0.values() }.joined(separator: ", ")
+    /// The row as SQLKit binds (PostgreSQL's statements), and `ordinal` after them when given.
+    func values(ordinal: Int? = nil) -> SQLQueryString {
+        var values = FixedSQL(Self.rowText, row).query
+        if let ordinal { values.appendLiteral(", \(ordinal)") }
+        values.appendLiteral(")")
+        return values
+    }
+
+    private static let rowText = FixedSQL.Text("(?, ?, ?, ?, ?, ?, ?, ?, ?")
+
+    /// One INSERT for `drafts`, whose `seq` values follow their order. The SQLite writer runs it as it is; PostgreSQL
+    /// gets it built with SQLKit, one round trip.
+    static func insert(_ drafts: [EventDraft]) -> FixedSQL {
+        FixedSQL(drafts.count <= insertTexts.count ? insertTexts[drafts.count - 1] : insertText(rows: drafts.count), drafts.flatMap(\.row))
+    }
+
+    private static let insertTexts = (1...4).map(insertText)
+
+    private static func insertText(rows: Int) -> FixedSQL.Text {
+        let rowsText = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        return FixedSQL.Text("INSERT INTO events (\(columns)) VALUES " + rowsText)
     }
 
     /// PostgreSQL: takes the event log's transaction lock (and queues the NOTIFY for the other nodes), then appends

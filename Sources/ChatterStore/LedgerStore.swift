@@ -314,10 +314,7 @@ public struct LedgerStore: Sendable {
         // The rollups: one step, so one round trip on PostgreSQL. Their rows (but the conversation's) are shared by
         // every call of a tenant, model, user and key in the bucket, and each stays locked from its update to the
         // commit, so they come after every per-call row.
-        let totals: [FixedSQL.Value] = [
-            .integer(failed), .integer(usage.inputTokens), .integer(usage.cachedInputTokens), .integer(usage.cacheWriteTokens),
-            .integer(usage.outputTokens), .integer(usage.reasoningTokens), .integer(cost ?? 0), .integer(unpriced),
-        ]
+        let totals: [FixedSQL.Value] = [.integer(failed)] + increments
         var rollups: [SQLScript.Statement] = [
             .fixed(Self.timedRollup(.daily, bucket: .text(call.day), call, outcome, totals: totals)),
             .fixed(FixedSQL(Self.purposesRollupSQL, [.text(call.tenantID), .text(call.day), .text(call.purpose), .text(call.userID)] + totals)),

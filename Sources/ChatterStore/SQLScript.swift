@@ -124,7 +124,7 @@ public struct SQLScript: Sendable {
                 try await sql.raw(query).run()
                 locked = true
             } else {
-                try await sql.raw(EventDraft.insertQuery(pending)).run()
+                try await sql.raw(EventDraft.insert(pending).query).run()
             }
             events.append(contentsOf: pending.map(\.type))
             pending.removeAll()
@@ -165,7 +165,7 @@ public struct SQLScript: Sendable {
         var pending: [EventDraft] = []
         func appendPending() throws {
             guard !pending.isEmpty else { return }
-            _ = try connection.query(EventDraft.sqliteInsert(rows: pending.count), pending.flatMap(\.sqliteValues))
+            _ = try run(.fixed(EventDraft.insert(pending)), on: connection, serializingWith: dialectSource)
             events.append(contentsOf: pending.map(\.type))
             pending.removeAll()
         }
