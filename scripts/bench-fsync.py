@@ -6,7 +6,7 @@ about half a millisecond later, the finalising transaction (about 11 pages), whi
 ends. This script repeats that pattern on a preallocated file, as SQLite overwrites a WAL it has restarted, and
 prints how long the fsync takes: the part of the gateway's added latency that no code of ours can remove.
 
-    scripts/bench-fsync.py [--calls 1500] [--dir .build]
+    scripts/bench-fsync.py [--calls 1500] [--dir DIRECTORY]
 
 Run it next to a gateway benchmark: this VM's disk varies from hour to hour, and the figure tells a slow phase of
 the machine from a slower build.
@@ -51,7 +51,10 @@ def run(directory, calls, start_pages, finish_pages, use_fdatasync):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1500)
-    parser.add_argument("--dir", default=".build" if os.path.isdir(".build") else tempfile.gettempdir())
+    # The disk the default database (`./data/chatter.sqlite`) is on, wherever the script is run from: a temporary
+    # directory may be memory, where an fsync costs nothing.
+    repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--dir", default=repository, help="where the test file goes (default: the repository)")
     arguments = parser.parse_args()
     for label, start_pages, finish_pages, use_fdatasync in (
         ("gateway call, fsync", 13, 11, False),
