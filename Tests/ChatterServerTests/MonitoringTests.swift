@@ -10,7 +10,9 @@ import Testing
 
     @Test(arguments: TestDatabase.all)
     func runningAndRecentWorkflowsAndTheSummary(database: TestDatabase) async throws {
-        try await Harness.with(database, environment: ["CHATTER_DEMO_TOKEN_DELAY_MS": "150", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]) { harness in
+        // Six tokens 400 ms apart: the turn runs for about 2.4 s, long enough for a poll to see it running while the
+        // whole suite loads the machine (at 150 ms apart, a poll slower than the 0.9 s turn missed it).
+        try await Harness.with(database, environment: ["CHATTER_DEMO_TOKEN_DELAY_MS": "400", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]) { harness in
             let slow = try await harness.createConversation()
             let turn = Task { try await harness.send(slow, #"{"content":"one two three four five six","stream":true}"#) }
             try await harness.eventually {
