@@ -27,6 +27,9 @@ public struct ChatterError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Ledger references a client may need to find what was recorded (for example a failed call's id).
     public var extensions: [String: String]
 
+    /// The extension carrying the seconds a rate-limited client should wait, also sent as `Retry-After`.
+    public static let retryAfterKey = "retry_after_seconds"
+
     public init(_ kind: Kind, _ detail: String, extensions: [String: String] = [:]) {
         self.kind = kind
         self.detail = detail

@@ -25,8 +25,8 @@ public struct AnthropicProvider: ChatProvider {
     }
 
     /// Anthropic takes none of OpenAI's further fields, and temperatures from 0 to 1 only.
-    public func unsupportedFields(in request: ChatRequest) -> [String] {
-        request.fieldsOnlyOpenAIServersTake + ((request.temperature ?? 0) > 1 ? ["temperature above 1"] : [])
+    public func unsupportedFields(in request: ChatRequest) -> [UnsupportedField] {
+        request.fieldsOnlyOpenAIServersTake + ((request.temperature ?? 0) > 1 ? [UnsupportedField("temperature", "temperature above 1")] : [])
     }
 
     public func listModels() async throws -> [String]? {

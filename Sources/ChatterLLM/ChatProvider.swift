@@ -202,12 +202,23 @@ public protocol ChatProvider: Sendable {
     func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion
 
     /// The request's fields this provider cannot honour; a request naming any is refused before it is sent.
-    func unsupportedFields(in request: ChatRequest) -> [String]
+    func unsupportedFields(in request: ChatRequest) -> [UnsupportedField]
 }
 
 extension ChatProvider {
-    public func unsupportedFields(in request: ChatRequest) -> [String] {
+    public func unsupportedFields(in request: ChatRequest) -> [UnsupportedField] {
         request.fieldsOnlyOpenAIServersTake
+    }
+}
+
+/// A request field a provider cannot honour: the field as OpenAI's API names it (an error's `param`) and what of it.
+public struct UnsupportedField: Sendable, Equatable, CustomStringConvertible {
+    public var param: String
+    public var description: String
+
+    public init(_ param: String, _ description: String? = nil) {
+        self.param = param
+        self.description = description ?? param
     }
 }
 
@@ -215,10 +226,12 @@ extension ChatRequest {
     /// What only an OpenAI-compatible server can take as given: further fields, non-text message parts, and a
     /// `tool_choice` object other than a named function (`allowed_tools`), which the other providers' tool modes
     /// cannot express.
-    public var fieldsOnlyOpenAIServersTake: [String] {
-        var fields = extra.keys.sorted()
-        if hasNonTextContent { fields.append("non-text message content") }
-        if let type = toolChoice?["type"]?.string, type != "function" { fields.append("tool_choice of type '\(type)'") }
+    public var fieldsOnlyOpenAIServersTake: [UnsupportedField] {
+        var fields = extra.keys.sorted().map { UnsupportedField($0) }
+        if hasNonTextContent { fields.append(UnsupportedField("messages", "non-text message content")) }
+        if let type = toolChoice?["type"]?.string, type != "function" {
+            fields.append(UnsupportedField("tool_choice", "tool_choice of type '\(type)'"))
+        }
         return fields
     }
 }

@@ -16,10 +16,10 @@ public struct DemoProvider: ChatProvider {
     public func listModels() async throws -> [String]? { Self.models }
 
     /// The demo writes text only: it cannot call tools or honour stop sequences or provider-specific fields.
-    public func unsupportedFields(in request: ChatRequest) -> [String] {
+    public func unsupportedFields(in request: ChatRequest) -> [UnsupportedField] {
         var fields = request.fieldsOnlyOpenAIServersTake
-        if !request.tools.isEmpty { fields.append("tools") }
-        if !request.stop.isEmpty { fields.append("stop") }
+        if !request.tools.isEmpty { fields.append(UnsupportedField("tools")) }
+        if !request.stop.isEmpty { fields.append(UnsupportedField("stop")) }
         return fields
     }
 

@@ -82,7 +82,7 @@ public struct OllamaProvider: ChatProvider {
     }
 
     /// Ollama takes none of OpenAI's further fields (its own options are mapped from Chatter's).
-    public func unsupportedFields(in request: ChatRequest) -> [String] { request.fieldsOnlyOpenAIServersTake }
+    public func unsupportedFields(in request: ChatRequest) -> [UnsupportedField] { request.fieldsOnlyOpenAIServersTake }
 
     static func body(for request: ChatRequest, stream: Bool) -> JSONValue {
         var options: [String: JSONValue] = [:]

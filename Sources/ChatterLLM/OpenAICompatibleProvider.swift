@@ -39,14 +39,18 @@ public struct OpenAICompatibleProvider: ChatProvider {
     }
 
     /// An OpenAI-compatible server takes every Chat Completions field as it is.
-    public func unsupportedFields(in request: ChatRequest) -> [String] { [] }
+    public func unsupportedFields(in request: ChatRequest) -> [UnsupportedField] { [] }
 
     public func listModels() async throws -> [String]? {
         try await http.get("\(configuration.baseURL)/models", headers: headers)?["data"]?.elements?.compactMap { $0["id"]?.string }
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatCompletion {
-        let response = try await send(request, stream: false)
+        try await completion(from: send(request, stream: false), for: request)
+    }
+
+    /// A whole Chat Completions object, as a non-streamed call (or a server that ignores `stream`) answers.
+    private func completion(from response: HTTPClientResponse, for request: ChatRequest) async throws -> ChatCompletion {
         let requestID = http.requestID(of: response)
         let json = try await http.json(response)
         guard let decoded = CompletionChunk(json) else {
@@ -70,6 +74,15 @@ public struct OpenAICompatibleProvider: ChatProvider {
 
     public func stream(_ request: ChatRequest, onDelta: @escaping @Sendable (ChatDelta) async -> Void) async throws -> ChatCompletion {
         let response = try await send(request, stream: true)
+        // A server that does not stream answers with the whole object: its content is the one delta, its usage counts.
+        if response.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true {
+            let whole = try await completion(from: response, for: request)
+            if !whole.content.isEmpty { await onDelta(.text(whole.content)) }
+            for (index, call) in whole.toolCalls.enumerated() {
+                await onDelta(.toolCall(index: index, id: call.id, name: call.name, arguments: call.arguments))
+            }
+            return whole
+        }
         var upstreamRequestID = http.requestID(of: response)
         var content = ""
         var toolCalls = ToolCallAssembler()

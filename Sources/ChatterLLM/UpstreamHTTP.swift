@@ -127,7 +127,15 @@ struct UpstreamHTTP: Sendable {
         case .some(.readTimeout), .some(.connectTimeout), .some(.deadlineExceeded): kind = .timeout
         default: kind = .transport
         }
-        return ProviderFailure(kind, String(describing: error), upstreamRequestID: upstreamRequestID, partialContent: partialContent, reportedUsage: reportedUsage)
+        return ProviderFailure(
+            kind, message(for: error), upstreamRequestID: upstreamRequestID, partialContent: partialContent, reportedUsage: reportedUsage
+        )
+    }
+
+    /// The system's own words for a socket error (`Connection refused`), not NIO's description of its internals.
+    static func message(for error: any Error) -> String {
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return String(describing: error)
     }
 }
 

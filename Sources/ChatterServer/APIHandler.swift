@@ -105,7 +105,8 @@ struct APIHandler: APIProtocol {
         }
         // The turn runs in its own task so that nothing the client does can cut the ledger's transaction short.
         let chat = runtime.chat
-        let completed = try await runtime.work.run { try await chat.run(turn) }.value
+        let clientGone = ClientPresence.currentlyGone
+        let completed = try await runtime.work.run { try await chat.run(turn, clientGone: clientGone) }.value
         return .ok(
             .init(
                 body: .json(

@@ -13,13 +13,14 @@ enum ChatEventStream {
     static func start(_ turn: ChatService.PreparedTurn, chat: ChatService, work: InFlightWork) -> HTTPBody {
         let (stream, continuation) = AsyncStream<ArraySlice<UInt8>>.makeStream()
         let clientGone = Mutex(false)
+        let connectionGone = ClientPresence.currentlyGone
         continuation.onTermination = { termination in
             if case .cancelled = termination { clientGone.withLock { $0 = true } }
         }
         let reportedFailure = Mutex(false)
         work.run {
             do {
-                _ = try await chat.run(turn, clientGone: { clientGone.withLock { $0 } }) { event in
+                _ = try await chat.run(turn, clientGone: { clientGone.withLock { $0 } || connectionGone() }) { event in
                     if case .failed = event { reportedFailure.withLock { $0 = true } }
                     for frame in frames(for: event) { continuation.yield(frame) }
                 }

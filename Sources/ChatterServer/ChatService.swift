@@ -82,7 +82,7 @@ public struct ChatService: Sendable {
         let probe = ChatRequest(model: model.model, messages: [], temperature: request.temperature, maxTokens: request.maxTokens)
         let unsupported = provider.unsupportedFields(in: probe)
         guard unsupported.isEmpty else {
-            throw ChatterError.invalid("provider '\(model.provider)' does not support: \(unsupported.joined(separator: ", "))")
+            throw ChatterError.invalid("provider '\(model.provider)' does not support: \(unsupported.map(\.description).joined(separator: ", "))")
         }
         return PreparedTurn(
             identity: identity, conversation: conversation, request: request, model: model, provider: provider, correlationID: correlationID
@@ -105,7 +105,8 @@ public struct ChatService: Sendable {
     }
 
     /// Runs the turn to its end. `onEvent` sees the start, each delta and the end; it must not block for long.
-    /// `clientGone` is asked when the call ends, to record a stream whose reader left as `client_disconnected`.
+    /// `clientGone` is watched during a stream and asked when the call ends, to record a reply whose client left as
+    /// `client_disconnected`.
     public func run(
         _ turn: PreparedTurn,
         clientGone: @escaping @Sendable () -> Bool = { false },

@@ -111,6 +111,7 @@ public struct Configuration: Sendable {
         if !["drain", "cancel"].contains(disconnect) { problems.append("CHATTER_ON_CLIENT_DISCONNECT must be drain or cancel") }
         streamLimits = StreamLimits(
             firstTokenTimeout: .seconds(integer("CHATTER_UPSTREAM_FIRST_TOKEN_TIMEOUT_SECONDS", default: 60, range: 1...3600)),
+            requestTimeout: upstreamRequestTimeout,
             cancelOnDisconnect: disconnect == "cancel",
             drainTimeout: .seconds(integer("CHATTER_DRAIN_TIMEOUT_SECONDS", default: 120, range: 1...3600)),
             maxConcurrentDrains: integer("CHATTER_MAX_CONCURRENT_DRAINS", default: 64, range: 0...100_000)

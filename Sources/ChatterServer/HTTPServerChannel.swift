@@ -46,6 +46,7 @@ struct GuardedHTTPChannel: ServerChildChannel {
             try pipeline.addHandler(guardHandler)
             try pipeline.addHandler(FirstReadObserver { guardHandler.bytesArrived() }, position: .first)
             try pipeline.addHandler(FlushCoalescer(), position: .first)
+            try pipeline.addHandler(ClientPresenceHandler(), position: .first)
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(FirstReadObserver { guardHandler.headArrived() }, position: .after(decoder))
             return value
@@ -55,9 +56,12 @@ struct GuardedHTTPChannel: ServerChildChannel {
     func handle(value: HTTP1WebSocketUpgradeChannel.Value, logger: Logger) async {
         var logger = logger
         logger.handler = UnfinishedNegotiationLogHandler(base: logger.handler)
+        let presence = try? await value.channel.pipeline.handler(type: ClientPresenceHandler.self).get().presence
         // The connection's own task stays on Swift's pool; the calls and turns it starts keep to its loop (`InFlightWork`).
         await EventLoopTaskExecutor.$current.withValue(EventLoopTaskExecutor(value.channel.eventLoop)) {
-            await base.handle(value: value, logger: logger)
+            await ClientPresence.$current.withValue(presence) {
+                await base.handle(value: value, logger: logger)
+            }
         }
     }
 }

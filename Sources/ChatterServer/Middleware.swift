@@ -300,3 +300,26 @@ struct AcceptMiddleware<Context: RequestContext>: RouterMiddleware {
         return request.method == .post && path.hasPrefix("/api/v1/conversations/") && path.hasSuffix("/messages")
     }
 }
+
+/// Outermost of all: a path with empty segments (`//api/v1/usage`, as a base URL ending in `/` produces) is read as
+/// the same path without them. The router already matches it so, and authentication, the error shape and the
+/// metrics must see the path the router routes.
+struct PathMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let normalized = Self.normalized(request.head.path) else { return try await next(request, context) }
+        var head = request.head
+        head.path = normalized
+        return try await next(Request(head: head, body: request.body), context)
+    }
+
+    /// The request target with runs of `/` in its path made one; nil when there are none.
+    static func normalized(_ target: String?) -> String? {
+        guard let target else { return nil }
+        let path = target.prefix { $0 != "?" }
+        guard path.contains("//") else { return nil }
+        var collapsed = ""
+        collapsed.reserveCapacity(target.utf8.count)
+        for character in path where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
+        return collapsed + target[path.endIndex...]
+    }
+}

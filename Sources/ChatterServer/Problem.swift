@@ -71,6 +71,7 @@ struct Problem: Encodable, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if let requestID { headers[.requestID] = requestID }
+        if let retryAfter = extensions[ChatterError.retryAfterKey] { headers[.retryAfter] = retryAfter }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: json)))
     }
 }

@@ -204,6 +204,11 @@ struct UpstreamCaller: Sendable {
             // caller's request, not an outage.
             return ChatterError(.invalidRequest, "the model provider rejected the request (HTTP \(status)): \(failure.message)", extensions: references)
         case .http(let status) where status == 429:
+            // The provider's `Retry-After`, whole seconds rounded up, goes back to the client (as a header too).
+            var references = references
+            if let wait = failure.retryAfter {
+                references[ChatterError.retryAfterKey] = String(wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
+            }
             return ChatterError(.upstreamRateLimited, "the model provider is rate limiting: \(failure.message)", extensions: references)
         case .http(let status):
             return ChatterError(.upstreamError, "the model provider answered with HTTP \(status): \(failure.message)", extensions: references)
@@ -234,16 +239,23 @@ struct UpstreamCaller: Sendable {
     }
 }
 
-/// How long a stream may take to start, and what happens when its client leaves.
+/// How long a stream may take to start and to finish, and what happens when its client leaves.
 public struct StreamLimits: Sendable {
     public var firstTokenTimeout: Duration
+    /// The longest a whole streamed call may take (`CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS`); a non-streamed call has
+    /// the same limit as its HTTP client deadline.
+    public var requestTimeout: Duration
     /// Cancel the upstream call at once (usage estimated) instead of reading on to the provider's own numbers.
     public var cancelOnDisconnect: Bool
     public var drainTimeout: Duration
     public var maxConcurrentDrains: Int
 
-    public init(firstTokenTimeout: Duration, cancelOnDisconnect: Bool, drainTimeout: Duration, maxConcurrentDrains: Int) {
+    public init(
+        firstTokenTimeout: Duration, requestTimeout: Duration = .seconds(600), cancelOnDisconnect: Bool, drainTimeout: Duration,
+        maxConcurrentDrains: Int
+    ) {
         self.firstTokenTimeout = firstTokenTimeout
+        self.requestTimeout = requestTimeout
         self.cancelOnDisconnect = cancelOnDisconnect
         self.drainTimeout = drainTimeout
         self.maxConcurrentDrains = maxConcurrentDrains
@@ -264,7 +276,7 @@ enum StreamStop: Error, CustomStringConvertible {
 }
 
 /// Watches every stream being read, on one timer for all of them (a timer per stream woke each one 20 times a second
-/// for as long as it ran): the first-token timeout, and what happens once a stream's client has left. Streams read on
+/// for as long as it ran): the first-token and whole-call timeouts, and what happens once a stream's client has left. Streams read on
 /// after their clients left are bounded in number, so abandoned calls cannot pile up.
 final class StreamSupervisor: Sendable {
     /// One stream under watch.
@@ -352,6 +364,9 @@ final class StreamSupervisor: Sendable {
     private func verdict(on watch: Watch, at now: ContinuousClock.Instant) -> (any Error)? {
         if watch.firstToken.milliseconds == nil && now - watch.started > limits.firstTokenTimeout {
             return ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)", partialContent: watch.partial.text)
+        }
+        if now - watch.started > limits.requestTimeout {
+            return ProviderFailure(.timeout, "the stream did not end within \(limits.requestTimeout)", partialContent: watch.partial.text)
         }
         guard watch.clientGone() else { return nil }
         if limits.cancelOnDisconnect { return StreamStop.cancelledOnDisconnect }

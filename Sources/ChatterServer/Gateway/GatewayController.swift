@@ -25,6 +25,10 @@ struct GatewayController {
         router.get("v1/models") { _, _ in
             await respond { try await models() }
         }
+        // A model's id holds a `/` (`provider/model`), so the rest of the path is the id.
+        router.get("v1/models/**") { _, context in
+            await respond { try await model(context.parameters.getCatchAll().joined(separator: "/")) }
+        }
     }
 
     /// Errors in OpenAI's shape, as its SDKs expect; nothing escapes as a bare 500.
@@ -42,14 +46,30 @@ struct GatewayController {
     }
 
     static func errorResponse(_ error: GatewayError) -> Response {
-        Response(
-            status: .init(code: error.status), headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: error.json.jsonText))
-        )
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter = error.retryAfter { headers[.retryAfter] = retryAfter }
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.json.jsonText)))
     }
 
     private func models() async throws -> Response {
         _ = try RequestScope.caller()
+        return Self.json(.object(["object": .string("list"), "data": .array(await modelList())]))
+    }
+
+    /// One model of the list (`GET /v1/models/{id}`, the SDKs' `models.retrieve`).
+    private func model(_ id: String) async throws -> Response {
+        _ = try RequestScope.caller()
+        guard let model = await modelList().first(where: { $0["id"]?.string == id }) else {
+            throw GatewayError(
+                status: 404, message: "the model '\(id)' does not exist or is not configured", type: "invalid_request_error", param: "model",
+                code: "model_not_found"
+            )
+        }
+        return Self.json(model)
+    }
+
+    /// The aliases, then each provider's models where it can list them, as OpenAI's model objects.
+    private func modelList() async -> [JSONValue] {
         var data: [JSONValue] = runtime.configuration.aliases.keys.sorted().map { alias in
             .object(["id": .string(alias), "object": .string("model"), "created": .number(0), "owned_by": .string("chatter-alias")])
         }
@@ -58,7 +78,7 @@ struct GatewayController {
                 data.append(.object(["id": .string("\(entry.name)/\(model)"), "object": .string("model"), "created": .number(0), "owned_by": .string(entry.name)]))
             }
         }
-        return Self.json(.object(["object": .string("list"), "data": .array(data)]))
+        return data
     }
 
     private func completions(_ request: Request) async throws -> Response {
@@ -74,7 +94,8 @@ struct GatewayController {
         let unsupported = provider.unsupportedFields(in: parsed.chat)
         guard unsupported.isEmpty else {
             throw GatewayError.invalid(
-                "provider '\(reference.provider)' does not support: \(unsupported.joined(separator: ", "))", param: unsupported.first
+                "provider '\(reference.provider)' does not support: \(unsupported.map(\.description).joined(separator: ", "))",
+                param: unsupported.first?.param
             )
         }
         var conversationID: String?
@@ -97,8 +118,11 @@ struct GatewayController {
         }
         let caller = runtime.caller
         let chat = parsed.chat
+        let clientGone = ClientPresence.currentlyGone
         let result = try await runtime.work.run {
-            try await caller.run(provider, chat, start: start, assistantMessageID: nil, clientGone: { false }, onStarted: { _ in }, onDelta: { _ in })
+            try await caller.run(
+                provider, chat, start: start, assistantMessageID: nil, clientGone: clientGone, onStarted: { _ in }, onDelta: { _ in }
+            )
         }.value
         var response = Self.json(rendering.completion(result))
         response.headers[Self.costHeader] = result.pricing.costNanoUSD.map(String.init) ?? "unpriced"
@@ -125,6 +149,7 @@ struct GatewayController {
     /// a `200` carrying an error event; and the first chunk goes out with the first delta instead of on its own.
     private func stream(provider: any ChatProvider, request: GatewayRequest, start: CallStart, rendering: GatewayRendering) async -> Response {
         let clientGone = Mutex(false)
+        let connectionGone = ClientPresence.currentlyGone
         let (stream, continuation) = CoalescingByteStream.make(onClientGone: { clientGone.withLock { $0 = true } })
         let opening = StreamOpening()
         let caller = runtime.caller
@@ -147,7 +172,7 @@ struct GatewayController {
             }
             do {
                 let result = try await caller.run(
-                    provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } },
+                    provider, chat, start: start, assistantMessageID: nil, clientGone: { clientGone.withLock { $0 } || connectionGone() },
                     onStarted: { call in
                         started.withLock {
                             $0 = StartedStream(

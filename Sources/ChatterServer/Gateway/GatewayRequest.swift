@@ -57,7 +57,8 @@ struct GatewayRequest {
         let tools = try Self.tools(body["tools"])
         let toolChoice = try Self.toolChoice(body["tool_choice"], toolNames: Set(tools.map(\.name)))
         var extra: [String: JSONValue] = [:]
-        for (key, value) in body where !Self.understood.contains(key) { extra[key] = value }
+        // A field given as null is absent, as OpenAI reads it: SDKs and clients that send every field send nulls.
+        for (key, value) in body where !Self.understood.contains(key) && value != .null { extra[key] = value }
         let nonText = rawMessages.contains { message in
             guard case .array(let parts)? = message["content"] else { return false }
             return parts.contains { $0["type"]?.string != "text" }
@@ -189,6 +190,8 @@ struct GatewayError: Error {
     var type: String
     var param: String?
     var code: String?
+    /// Seconds the client should wait before trying again (`Retry-After`), as the provider asked.
+    var retryAfter: String?
 
     static func invalid(_ message: String, param: String?) -> GatewayError {
         GatewayError(status: 400, message: message, type: "invalid_request_error", param: param, code: nil)
@@ -219,7 +222,9 @@ struct GatewayError: Error {
             case .unauthorized: "invalid_api_key"
             default: nil
             }
-        self.init(status: error.kind == .unknownModel ? 404 : status, message: error.detail, type: type, param: nil, code: code)
+        let param: String? = error.kind == .unknownModel ? "model" : nil
+        self.init(status: error.kind == .unknownModel ? 404 : status, message: error.detail, type: type, param: param, code: code)
+        retryAfter = error.extensions[ChatterError.retryAfterKey]
     }
 
     var json: JSONValue {

@@ -21,6 +21,17 @@ enum RawSocket {
         try await onOwnThread { try blockingResetAfterResponseHead(port: port, text, seconds: seconds) }
     }
 
+    /// Sends `text` (a request), waits `milliseconds` without reading, then closes the connection: a client that
+    /// leaves before its answer.
+    static func sendAndLeave(port: Int, _ text: String, afterMilliseconds milliseconds: Int) async throws {
+        try await onOwnThread {
+            let descriptor = try connected(port: port, seconds: 10)
+            defer { close(descriptor) }
+            try send(text, on: descriptor)
+            usleep(useconds_t(milliseconds * 1000))
+        }
+    }
+
     private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()

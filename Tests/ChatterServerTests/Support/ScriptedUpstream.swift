@@ -27,6 +27,10 @@ final class ScriptedUpstream: Sendable {
         case toolCall(name: String, arguments: String, usage: String)
         /// Stream these deltas, then fall silent for this long before dropping the connection.
         case stall(deltas: [String], silence: Duration)
+        /// Wait this long, then answer as `.reply` does.
+        case delayed(Duration, content: String, usage: String)
+        /// The whole completion object, as JSON, even when a stream was asked for (a server that ignores `stream`).
+        case wholeObject(content: String, usage: String)
     }
 
     struct State {
@@ -96,6 +100,16 @@ final class ScriptedUpstream: Sendable {
         let streaming = request["stream"] == .bool(true)
         let model = request["model"]?.string ?? "unknown"
         switch behavior {
+        case .delayed(let delay, let content, let usage):
+            try await Task.sleep(for: delay)
+            return try await respond(to: request, with: .reply(content: content, usage: usage))
+        case .wholeObject(let content, let usage):
+            var plain = request
+            if case .object(var fields) = request {
+                fields["stream"] = .bool(false)
+                plain = .object(fields)
+            }
+            return try await respond(to: plain, with: .reply(content: content, usage: usage))
         case .status(let code, let message, let headers):
             var fields: HTTPFields = [.contentType: "application/json", HTTPField.Name("x-request-id")!: "req_error_\(code)"]
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
