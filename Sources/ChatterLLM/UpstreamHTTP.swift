@@ -135,7 +135,12 @@ struct UpstreamHTTP: Sendable {
     /// The system's own words for a socket error (`Connection refused`), not NIO's description of its internals.
     static func message(for error: any Error) -> String {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
-        return String(describing: error)
+        switch error as? HTTPClientError {
+        case .some(.readTimeout): return "nothing arrived within the idle timeout"
+        case .some(.connectTimeout): return "no connection within the connect timeout"
+        case .some(.deadlineExceeded): return "the call did not end within the request timeout"
+        default: return String(describing: error)
+        }
     }
 }
 

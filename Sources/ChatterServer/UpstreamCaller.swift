@@ -198,7 +198,8 @@ struct UpstreamCaller: Sendable {
         let references = ["llm_call_id": call.llmCallID, "execution_id": call.executionID]
         switch failure.kind {
         case .timeout:
-            return ChatterError(.upstreamTimeout, "the model provider did not answer in time", extensions: references)
+            let what = failure.partialContent.isEmpty ? "answer" : "finish its answer"
+            return ChatterError(.upstreamTimeout, "the model provider did not \(what) in time (\(failure.message))", extensions: references)
         case .http(let status) where [400, 404, 413, 422].contains(status):
             // The provider refused what was asked of it (too long a prompt, a parameter it rejects): the
             // caller's request, not an outage.
