@@ -65,7 +65,7 @@ public struct AnthropicProvider: ChatProvider {
         var model: String?
         var messageID: String?
         var stopped = false
-        try await http.events(response, partial: { text }) { event in
+        try await http.events(response, partial: { text }, reported: { Usage(anthropic: usage) }) { event in
             guard let data = try? JSONValue(parsing: event.data.utf8) else {
                 throw ProviderFailure(.malformedResponse, "a stream event is not JSON", partialContent: text)
             }

@@ -41,7 +41,7 @@ public struct GeminiProvider: ChatProvider {
         let url = "\(baseURL)/v1beta/models/\(try Self.pathSegment(request.model)):streamGenerateContent?alt=sse"
         let response = try await http.post(url, headers: headers, body: Self.body(for: request), stream: true)
         var reply = Reply()
-        try await http.events(response, partial: { reply.text }) { event in
+        try await http.events(response, partial: { reply.text }, reported: { Usage(gemini: reply.usage) }) { event in
             guard let chunk = try? JSONValue(parsing: event.data.utf8) else {
                 throw ProviderFailure(.malformedResponse, "a stream chunk is not JSON", partialContent: reply.text)
             }

@@ -123,7 +123,7 @@ public struct OpenAICompatibleProvider: ChatProvider {
             }
         }
 
-        try await http.events(response, partial: { content }) { event in try await handle(event) }
+        try await http.events(response, partial: { content }, reported: { usage }) { event in try await handle(event) }
         guard sawDone || finishReason != nil else {
             throw ProviderFailure(
                 .malformedResponse, "the stream ended before the model finished",

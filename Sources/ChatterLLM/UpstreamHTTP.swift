@@ -57,11 +57,14 @@ struct UpstreamHTTP: Sendable {
         response.headers.first(name: requestIDHeader)
     }
 
-    /// Reads a streamed body, handing each server-sent event to `handle`; transport errors become failures
-    /// carrying what had been received.
-    func events(_ response: HTTPClientResponse, partial: () -> String, _ handle: (ServerSentEventParser.Event) async throws -> Void) async throws {
+    /// Reads a streamed body, handing each server-sent event to `handle`; transport errors (and a read stopped by a
+    /// timeout) become failures carrying what had been received and the usage the provider had reported so far.
+    func events(
+        _ response: HTTPClientResponse, partial: () -> String, reported: () -> Usage? = { nil },
+        _ handle: (ServerSentEventParser.Event) async throws -> Void
+    ) async throws {
         var parser = ServerSentEventParser()
-        try await reading(response, partial: partial) { bytes in
+        try await reading(response, partial: partial, reported: reported) { bytes in
             for event in parser.consume(bytes) { try await handle(event) }
         }
         if let event = parser.finish() { try await handle(event) }
@@ -81,22 +84,25 @@ struct UpstreamHTTP: Sendable {
                 try await handle(value)
             }
         }
-        try await reading(response, partial: partial) { bytes in
+        try await reading(response, partial: partial, reported: { nil }) { bytes in
             pending.append(contentsOf: bytes)
             try await drain(final: false)
         }
         try await drain(final: true)
     }
 
-    private func reading(_ response: HTTPClientResponse, partial: () -> String, _ consume: (ByteBufferView) async throws -> Void) async throws {
+    private func reading(
+        _ response: HTTPClientResponse, partial: () -> String, reported: () -> Usage?, _ consume: (ByteBufferView) async throws -> Void
+    ) async throws {
         do {
             for try await buffer in response.body { try await consume(buffer.readableBytesView) }
         } catch var failure as ProviderFailure {
             failure.upstreamRequestID = failure.upstreamRequestID ?? requestID(of: response)
             failure.partialContent = partial()
+            failure.reportedUsage = failure.reportedUsage ?? reported()
             throw failure
         } catch {
-            throw Self.failure(from: error, upstreamRequestID: requestID(of: response), partialContent: partial())
+            throw Self.failure(from: error, upstreamRequestID: requestID(of: response), partialContent: partial(), reportedUsage: reported())
         }
     }
 

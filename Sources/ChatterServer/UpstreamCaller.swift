@@ -159,7 +159,14 @@ struct UpstreamCaller: Sendable {
         do {
             return try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
         } catch {
-            throw watch.stopReason ?? error
+            guard let stop = watch.stopReason else { throw error }
+            // A timeout keeps what the provider had reported before the read was stopped (Anthropic's input and cache
+            // counts arrive first); a stream stopped after its client left is estimated, as the disconnect policy says.
+            if var timeout = stop as? ProviderFailure, let reported = (error as? ProviderFailure)?.reportedUsage {
+                timeout.reportedUsage = timeout.reportedUsage ?? reported
+                throw timeout
+            }
+            throw stop
         }
     }
 

@@ -44,6 +44,34 @@ import Testing
         }
     }
 
+    /// A stream stopped by the whole-call timeout keeps what the provider had reported: Anthropic's `message_start`
+    /// carries the input and cache counts before any text.
+    @Test(arguments: TestDatabase.all)
+    func aTimedOutAnthropicStreamKeepsItsReportedInput(database: TestDatabase) async throws {
+        let upstream = try await FixtureUpstream.start()
+        let environment = [
+            "ANTHROPIC_BASE_URL": upstream.baseURL, "ANTHROPIC_API_KEY": "k", "CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS": "2",
+            "CHATTER_UPSTREAM_FIRST_TOKEN_TIMEOUT_SECONDS": "30", "CHATTER_UPSTREAM_IDLE_TIMEOUT_SECONDS": "30",
+            "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1",
+        ]
+        try await Harness.with(database, environment: environment) { harness in
+            // Ten events 800 ms apart: 8 s, four times the limit; message_start comes first, at once.
+            try upstream.enqueue("anthropic/stream.sse", pieceDelay: .milliseconds(800))
+            _ = try await harness.request(
+                .POST, "/v1/chat/completions",
+                json: #"{"model":"anthropic/claude-sonnet-4-5","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            )
+            let row = try await harness.rows("SELECT status, error, input_tokens, cached_input_tokens FROM llm_calls").first!
+            #expect(try row.decode(column: "status", as: String.self) == "error")
+            #expect(try row.decode(column: "error", as: String?.self)?.contains("did not end within 2") == true)
+            // 12 uncached + 1,000 cache reads, as message_start reported them (an estimate would be a handful).
+            #expect(try row.decode(column: "input_tokens", as: Int64.self) == 1012)
+            #expect(try row.decode(column: "cached_input_tokens", as: Int64.self) == 1000)
+            #expect(try await harness.reconcile()["discrepancies"]?.array.isEmpty == true)
+        }
+        await upstream.stop()
+    }
+
     /// The client leaves while the upstream has not answered yet, streamed and not: the call is read to its end and
     /// recorded as `client_disconnected` with the provider's numbers, not as delivered.
     @Test(arguments: TestDatabase.all)
@@ -199,6 +227,10 @@ import Testing
             #expect(echo.json["id"]?.string == "demo/echo")
             #expect(echo.json["object"]?.string == "model")
             #expect(echo.json["owned_by"]?.string == "demo")
+            // The OpenAI SDKs escape the id's `/`.
+            let escaped = try await harness.request(.GET, "/v1/models/demo%2Fecho")
+            #expect(escaped.status == 200)
+            #expect(escaped.json["id"]?.string == "demo/echo")
             let missing = try await harness.request(.GET, "/v1/models/demo/no-such-model")
             #expect(missing.status == 404)
             #expect(missing.json["error"]?["code"]?.string == "model_not_found")

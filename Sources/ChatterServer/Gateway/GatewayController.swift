@@ -25,9 +25,10 @@ struct GatewayController {
         router.get("v1/models") { _, _ in
             await respond { try await models() }
         }
-        // A model's id holds a `/` (`provider/model`), so the rest of the path is the id.
-        router.get("v1/models/**") { _, context in
-            await respond { try await model(context.parameters.getCatchAll().joined(separator: "/")) }
+        // A model's id holds a `/` (`provider/model`), so the rest of the path is the id; SDKs send it escaped (`%2F`).
+        router.get("v1/models/**") { _, context -> Response in
+            let id = context.parameters.getCatchAll().joined(separator: "/")
+            return await respond { try await model(id.removingPercentEncoding ?? id) }
         }
     }
 

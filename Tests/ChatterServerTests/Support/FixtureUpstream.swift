@@ -17,8 +17,8 @@ final class FixtureUpstream: Sendable {
         var body: String
         /// Split a streamed body into separate writes at these separators.
         var streamed: Bool
-        /// Leave the connection open this long after the body instead of ending it (a stall).
-        var dropAfterBody = false
+        /// The pause between two pieces of a streamed body.
+        var pieceDelay: Duration = .milliseconds(2)
     }
 
     struct Received: Sendable {
@@ -38,13 +38,13 @@ final class FixtureUpstream: Sendable {
     }
 
     /// Queues a fixture: `.json` answers whole, `.sse` and `.ndjson` are streamed event by event.
-    func enqueue(_ name: String, status: Int = 200) throws {
+    func enqueue(_ name: String, status: Int = 200, pieceDelay: Duration = .milliseconds(2)) throws {
         let body = try Self.fixture(name)
         let answer: Answer =
             if name.hasSuffix(".sse") {
-                Answer(status: status, contentType: "text/event-stream", body: body, streamed: true)
+                Answer(status: status, contentType: "text/event-stream", body: body, streamed: true, pieceDelay: pieceDelay)
             } else if name.hasSuffix(".ndjson") {
-                Answer(status: status, contentType: "application/x-ndjson", body: body, streamed: true)
+                Answer(status: status, contentType: "application/x-ndjson", body: body, streamed: true, pieceDelay: pieceDelay)
             } else {
                 Answer(status: status, contentType: "application/json", body: body, streamed: false)
             }
@@ -90,7 +90,7 @@ final class FixtureUpstream: Sendable {
                 body: ResponseBody { writer in
                     for piece in pieces {
                         try await writer.write(ByteBuffer(string: piece))
-                        try await Task.sleep(for: .milliseconds(2))
+                        try await Task.sleep(for: answer.pieceDelay)
                     }
                     try await writer.finish(nil)
                 }
