@@ -5,6 +5,7 @@ import Instrumentation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOPosix
 
 /// The HTTP side every adapter shares: JSON requests, provider errors as `ProviderFailure`
 /// (with the provider's message and `Retry-After`), and bodies read as server-sent events or lines.
@@ -140,13 +141,24 @@ struct UpstreamHTTP: Sendable {
 
     /// The system's own words for a socket error (`Connection refused`), not NIO's description of its internals.
     static func message(for error: any Error) -> String {
-        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? IOError { return Self.systemMessage(errno: error.errnoCode) }
+        // A provider named by host: every address was tried (or none resolved).
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return message(for: first.error) }
+            return "could not resolve the host \(error.host)"
+        }
         switch error as? HTTPClientError {
         case .some(.readTimeout): return "nothing arrived within the idle timeout"
         case .some(.connectTimeout): return "no connection within the connect timeout"
         case .some(.deadlineExceeded): return "the call did not end within the request timeout"
         default: return String(describing: error)
         }
+    }
+
+    static func systemMessage(errno code: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard strerror_r(code, &buffer, buffer.count) == 0 else { return "socket error \(code)" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

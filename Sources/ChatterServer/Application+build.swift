@@ -66,9 +66,6 @@ public struct ChatterRuntime: Sendable {
             )
         )
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        // A provider that refuses the connection fails the call at once (a 502), instead of the client trying again
-        // until the connect timeout: a refused connect has sent nothing, and the caller's retries are its own.
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         // The client's own HTTP spans only when traces are exported: with the no-op tracer it would still build each
         // request's attributes. (The call span's context is injected into upstream requests either way.)
         if configuration.otelEndpoint == nil { clientConfiguration.tracing.tracer = nil }

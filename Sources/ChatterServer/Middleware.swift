@@ -301,9 +301,9 @@ struct AcceptMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Outermost of all: a path with empty segments (`//api/v1/usage`, as a base URL ending in `/` produces) is read as
-/// the same path without them. The router already matches it so, and authentication, the error shape and the
-/// metrics must see the path the router routes.
+/// Outermost of all: a path with empty segments (`//api/v1/usage`, as a base URL ending in `/` produces, or `/metrics/`)
+/// is read as the same path without them. The router matches it so, and authentication, the error shape and the
+/// metrics must see the path the router routes: `/metrics/` must not pass as a path that needs no key.
 struct PathMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let normalized = Self.normalized(request.head.path) else { return try await next(request, context) }
@@ -312,14 +312,12 @@ struct PathMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(Request(head: head, body: request.body), context)
     }
 
-    /// The request target with runs of `/` in its path made one; nil when there are none.
+    /// The request target with runs of `/` in its path made one and a trailing `/` dropped; nil when it has neither.
     static func normalized(_ target: String?) -> String? {
         guard let target else { return nil }
         let path = target.prefix { $0 != "?" }
-        guard path.contains("//") else { return nil }
-        var collapsed = ""
-        collapsed.reserveCapacity(target.utf8.count)
-        for character in path where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
-        return collapsed + target[path.endIndex...]
+        guard path.contains("//") || (path.count > 1 && path.hasSuffix("/")) else { return nil }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return "/" + segments.joined(separator: "/") + target[path.endIndex...]
     }
 }

@@ -162,8 +162,12 @@ struct UpstreamCaller: Sendable {
             guard let stop = watch.stopReason else { throw error }
             // A timeout keeps what the provider had reported before the read was stopped (Anthropic's input and cache
             // counts arrive first); a stream stopped after its client left is estimated, as the disconnect policy says.
-            if var timeout = stop as? ProviderFailure, let reported = (error as? ProviderFailure)?.reportedUsage {
-                timeout.reportedUsage = timeout.reportedUsage ?? reported
+            if var timeout = stop as? ProviderFailure {
+                // What arrived up to the cancel, not only up to the supervisor's tick, and the provider's request id.
+                let read = error as? ProviderFailure
+                timeout.reportedUsage = timeout.reportedUsage ?? read?.reportedUsage
+                timeout.upstreamRequestID = timeout.upstreamRequestID ?? read?.upstreamRequestID
+                timeout.partialContent = partial.text
                 throw timeout
             }
             throw stop
@@ -250,8 +254,9 @@ struct UpstreamCaller: Sendable {
 /// How long a stream may take to start and to finish, and what happens when its client leaves.
 public struct StreamLimits: Sendable {
     public var firstTokenTimeout: Duration
-    /// The longest a whole streamed call may take (`CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS`); a non-streamed call has
-    /// the same limit as its HTTP client deadline.
+    /// The longest a whole streamed call may take (`CHATTER_UPSTREAM_REQUEST_TIMEOUT_SECONDS`). A non-streamed call has
+    /// the same limit as its HTTP client's deadline, which covers the wait for the response's head; its body is bounded
+    /// by the idle timeout.
     public var requestTimeout: Duration
     /// Cancel the upstream call at once (usage estimated) instead of reading on to the provider's own numbers.
     public var cancelOnDisconnect: Bool

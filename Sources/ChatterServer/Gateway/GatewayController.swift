@@ -57,16 +57,14 @@ struct GatewayController {
         return Self.json(.object(["object": .string("list"), "data": .array(await modelList())]))
     }
 
-    /// One model of the list (`GET /v1/models/{id}`, the SDKs' `models.retrieve`).
+    /// One model (`GET /v1/models/{id}`, the SDKs' `models.retrieve`): whatever a completion would accept under that
+    /// name — an alias, `provider/model`, or a bare name a provider lists — and nothing it would refuse.
     private func model(_ id: String) async throws -> Response {
         _ = try RequestScope.caller()
-        guard let model = await modelList().first(where: { $0["id"]?.string == id }) else {
-            throw GatewayError(
-                status: 404, message: "the model '\(id)' does not exist or is not configured", type: "invalid_request_error", param: "model",
-                code: "model_not_found"
-            )
-        }
-        return Self.json(model)
+        let reference = try await resolve(id)
+        _ = try await runtime.providers.resolve(reference)
+        let owner = runtime.configuration.aliases[id] != nil ? "chatter-alias" : reference.provider
+        return Self.json(.object(["id": .string(id), "object": .string("model"), "created": .number(0), "owned_by": .string(owner)]))
     }
 
     /// The aliases, then each provider's models where it can list them, as OpenAI's model objects.
