@@ -316,7 +316,7 @@ struct PathMiddleware<Context: RequestContext>: RouterMiddleware {
     static func normalized(_ target: String?) -> String? {
         guard let target else { return nil }
         let path = target.prefix { $0 != "?" }
-        guard path.contains("//") || (path.count > 1 && path.hasSuffix("/")) else { return nil }
+        guard path.contains("//") || (path.utf8.count > 1 && path.hasSuffix("/")) else { return nil }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         return "/" + segments.joined(separator: "/") + target[path.endIndex...]
     }

@@ -154,16 +154,16 @@ struct UpstreamCaller: Sendable {
                 await onDelta(delta)
             }
         }
-        let watch = supervisor.watch(reading, firstToken: firstToken, partial: partial, clientGone: clientGone)
+        let watch = supervisor.watch(reading, firstToken: firstToken, clientGone: clientGone)
         defer { supervisor.end(watch) }
         do {
             return try await withTaskCancellationHandler { try await reading.value } onCancel: { reading.cancel() }
         } catch {
             guard let stop = watch.stopReason else { throw error }
-            // A timeout keeps what the provider had reported before the read was stopped (Anthropic's input and cache
-            // counts arrive first); a stream stopped after its client left is estimated, as the disconnect policy says.
+            // A timeout carries what arrived up to the cancel, the provider's request id and what it had reported
+            // (Anthropic's input and cache counts arrive first); a stream stopped after its client left is estimated,
+            // as the disconnect policy says.
             if var timeout = stop as? ProviderFailure {
-                // What arrived up to the cancel, not only up to the supervisor's tick, and the provider's request id.
                 let read = error as? ProviderFailure
                 timeout.reportedUsage = timeout.reportedUsage ?? read?.reportedUsage
                 timeout.upstreamRequestID = timeout.upstreamRequestID ?? read?.upstreamRequestID
@@ -289,15 +289,14 @@ enum StreamStop: Error, CustomStringConvertible {
 }
 
 /// Watches every stream being read, on one timer for all of them (a timer per stream woke each one 20 times a second
-/// for as long as it ran): the first-token and whole-call timeouts, and what happens once a stream's client has left. Streams read on
-/// after their clients left are bounded in number, so abandoned calls cannot pile up.
+/// for as long as it ran): the first-token and whole-call timeouts, and what happens once a stream's client has left.
+/// Streams read on after their clients left are bounded in number, so abandoned calls cannot pile up.
 final class StreamSupervisor: Sendable {
     /// One stream under watch.
     final class Watch: Sendable {
         fileprivate let reading: Task<ChatCompletion, any Error>
         fileprivate let started = ContinuousClock.now
         fileprivate let firstToken: FirstTokenClock
-        fileprivate let partial: PartialOutput
         fileprivate let clientGone: @Sendable () -> Bool
         fileprivate let state = Mutex(State())
 
@@ -308,12 +307,9 @@ final class StreamSupervisor: Sendable {
             var ended = false
         }
 
-        fileprivate init(
-            reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, partial: PartialOutput, clientGone: @escaping @Sendable () -> Bool
-        ) {
+        fileprivate init(reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, clientGone: @escaping @Sendable () -> Bool) {
             self.reading = reading
             self.firstToken = firstToken
-            self.partial = partial
             self.clientGone = clientGone
         }
 
@@ -331,9 +327,9 @@ final class StreamSupervisor: Sendable {
     }
 
     func watch(
-        _ reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, partial: PartialOutput, clientGone: @escaping @Sendable () -> Bool
+        _ reading: Task<ChatCompletion, any Error>, firstToken: FirstTokenClock, clientGone: @escaping @Sendable () -> Bool
     ) -> Watch {
-        let watch = Watch(reading: reading, firstToken: firstToken, partial: partial, clientGone: clientGone)
+        let watch = Watch(reading: reading, firstToken: firstToken, clientGone: clientGone)
         let startTicking = watched.withLock { watched in
             watched.watches[ObjectIdentifier(watch)] = watch
             defer { watched.ticking = true }
@@ -376,10 +372,10 @@ final class StreamSupervisor: Sendable {
 
     private func verdict(on watch: Watch, at now: ContinuousClock.Instant) -> (any Error)? {
         if watch.firstToken.milliseconds == nil && now - watch.started > limits.firstTokenTimeout {
-            return ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)", partialContent: watch.partial.text)
+            return ProviderFailure(.timeout, "no first token within \(limits.firstTokenTimeout)")
         }
         if now - watch.started > limits.requestTimeout {
-            return ProviderFailure(.timeout, "the stream did not end within \(limits.requestTimeout)", partialContent: watch.partial.text)
+            return ProviderFailure(.timeout, "the stream did not end within \(limits.requestTimeout)")
         }
         guard watch.clientGone() else { return nil }
         if limits.cancelOnDisconnect { return StreamStop.cancelledOnDisconnect }
