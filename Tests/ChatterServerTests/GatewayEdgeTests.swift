@@ -2,6 +2,9 @@ import ChatterCore
 import ChatterServer
 import ChatterStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -145,9 +148,9 @@ import Testing
     /// for it, once the HTTP client has stopped trying to connect (the connect timeout).
     @Test(arguments: TestDatabase.all)
     func aRefusedConnectionFailsWithTheSystemsWords(database: TestDatabase) async throws {
-        let gone = try await ScriptedUpstream.start()
-        let deadURL = gone.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
-        await gone.stop()
+        let refusing = try RawSocket.refusingPort()
+        defer { close(refusing.socket) }
+        let deadURL = "http://localhost:\(refusing.port)/v1"
         let environment = ["OPENAI_BASE_URL": deadURL, "CHATTER_UPSTREAM_CONNECT_TIMEOUT_SECONDS": "1", "CHATTER_UPSTREAM_MAX_ATTEMPTS": "1"]
         try await Harness.with(database, environment: environment) { harness in
             for stream in [false, true] {

@@ -32,6 +32,27 @@ enum RawSocket {
         }
     }
 
+    /// A port on 127.0.0.1 that refuses connections for as long as the returned socket is open: bound, never
+    /// listening. A port freed by a stopped server could be taken at once by another test's server.
+    static func refusingPort() throws -> (port: Int, socket: Int32) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(what: "socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw Failure(what: "bind")
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
+    }
+
     private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()
