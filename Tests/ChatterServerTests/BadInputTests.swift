@@ -220,14 +220,14 @@ import Testing
             let unknownPath = noKey.replacingOccurrences(of: "/api/v1/ws", with: "/api/v1/nothing")
                 .replacingOccurrences(of: "Host: x\r\n", with: "Host: x\r\nAuthorization: Bearer \(Harness.adminKey)\r\n")
             for (handshake, status, type) in [(noKey, 401, "unauthorized"), (unknownPath, 404, "not-found")] {
-                let answer = try await RawSocket.exchange(port: harness.port, handshake, seconds: 5)
+                let answer = try await RawSocket.exchange(port: harness.port, handshake, seconds: 15)
                 #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "\(answer)")
                 #expect(answer.contains(#""type":"urn:chatter:problem:\#(type)""#), "\(answer)")
                 #expect(answer.components(separatedBy: "\r\n").count { $0.hasPrefix("HTTP/1.1 ") } == 1, "one response only: \(answer)")
             }
 
             let huge = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: \(String(repeating: "a", count: 100_000))\r\n\r\n"
-            let tooLarge = try await RawSocket.exchange(port: harness.port, huge, seconds: 5)
+            let tooLarge = try await RawSocket.exchange(port: harness.port, huge, seconds: 15)
             #expect(tooLarge.hasPrefix("HTTP/1.1 431"), "\(tooLarge.prefix(200))")
 
             // A WebSocket the client resets right after the upgrade is the client's business: the server carries on.
