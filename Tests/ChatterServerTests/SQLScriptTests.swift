@@ -6,7 +6,9 @@ import Testing
 /// Write scripts on a real database: steps built from earlier rows, statements run together, and, on PostgreSQL,
 /// the commit mode a script asks for, set in the statement that takes the event log's lock.
 @Suite struct SQLScriptTests {
-    static func withDatabase(_ database: TestDatabase, _ body: (ChatterDatabase, String) async throws -> Void) async throws {
+    static func withDatabase(
+        _ database: TestDatabase, connections: Int = 4, _ body: (ChatterDatabase, String) async throws -> Void
+    ) async throws {
         let url = try await database.makeURL()
         if database == .postgres, let name = url.split(separator: "/").last {
             // The test server runs with synchronous_commit off; this database gets PostgreSQL's default back.
@@ -14,7 +16,7 @@ import Testing
                 try await admin.sql.raw("ALTER DATABASE \(ident: String(name)) SET synchronous_commit = on").run()
             }
         }
-        try await ChatterDatabase.using(url: url, connections: 4) { chatter in
+        try await ChatterDatabase.using(url: url, connections: connections) { chatter in
             try await chatter.migrate()
             let tenantID = Identifier.make()
             try await chatter.sql.raw(
@@ -112,7 +114,9 @@ import Testing
     /// exactly once, a failing one undoes only itself, alone or in a batch, and the writer is usable afterwards.
     @Test(arguments: TestDatabase.all)
     func scriptsArrivingTogetherCommitOnceEachAndAFailureUndoesOnlyItsScript(database: TestDatabase) async throws {
-        try await Self.withDatabase(database) { chatter, _ in
+        // On PostgreSQL the scripts queue for the pool's connections, the server's default 16 (with 4, two to a loop,
+        // the last of 60 waiters on a loop outwaited the pool's 30 s on a machine loaded by the whole suite).
+        try await Self.withDatabase(database, connections: 16) { chatter, _ in
             let prefix = "burst-\(Identifier.make())-"
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<120 {
