@@ -52,9 +52,14 @@ struct GatewayController {
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.json.jsonText)))
     }
 
+    /// The aliases, then each provider's models where it can list them.
     private func models() async throws -> Response {
         _ = try RequestScope.caller()
-        return Self.json(.object(["object": .string("list"), "data": .array(await modelList())]))
+        var data = runtime.configuration.aliases.keys.sorted().map { Self.modelObject(id: $0, owner: Self.aliasOwner) }
+        for entry in await runtime.providers.catalog() {
+            data += (entry.models ?? []).map { Self.modelObject(id: "\(entry.name)/\($0)", owner: entry.name) }
+        }
+        return Self.json(.object(["object": .string("list"), "data": .array(data)]))
     }
 
     /// One model (`GET /v1/models/{id}`, the SDKs' `models.retrieve`): whatever a completion would accept under that
@@ -63,21 +68,14 @@ struct GatewayController {
         _ = try RequestScope.caller()
         let reference = try await resolve(id)
         _ = try await runtime.providers.resolve(reference)
-        let owner = runtime.configuration.aliases[id] != nil ? "chatter-alias" : reference.provider
-        return Self.json(.object(["id": .string(id), "object": .string("model"), "created": .number(0), "owned_by": .string(owner)]))
+        return Self.json(Self.modelObject(id: id, owner: runtime.configuration.aliases[id] != nil ? Self.aliasOwner : reference.provider))
     }
 
-    /// The aliases, then each provider's models where it can list them, as OpenAI's model objects.
-    private func modelList() async -> [JSONValue] {
-        var data: [JSONValue] = runtime.configuration.aliases.keys.sorted().map { alias in
-            .object(["id": .string(alias), "object": .string("model"), "created": .number(0), "owned_by": .string("chatter-alias")])
-        }
-        for entry in await runtime.providers.catalog() {
-            for model in entry.models ?? [] {
-                data.append(.object(["id": .string("\(entry.name)/\(model)"), "object": .string("model"), "created": .number(0), "owned_by": .string(entry.name)]))
-            }
-        }
-        return data
+    private static let aliasOwner = "chatter-alias"
+
+    /// A model as OpenAI's API describes one.
+    private static func modelObject(id: String, owner: String) -> JSONValue {
+        .object(["id": .string(id), "object": .string("model"), "created": .number(0), "owned_by": .string(owner)])
     }
 
     private func completions(_ request: Request) async throws -> Response {
